@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ActivitylogConfig(AppConfig):
+    name = "activitylog"
+    verbose_name = "Manager activity log"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from contacts import views as contacts_views
+
+urlpatterns = [
+    path("", contacts_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("c/<slug:channel_slug>/", include("contacts.urls")),
+    path("c/<slug:channel_slug>/imports/", include("imports.urls")),
+    path("c/<slug:channel_slug>/blocked/", include("blocking.urls")),
+    path("c/<slug:channel_slug>/activity/", include("activitylog.urls")),
+]

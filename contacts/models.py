@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Channel(models.Model):
+    """One company's workspace: its managers, customers, profile keys and imports."""
+
+    class Plan(models.TextChoices):
+        FREE = "free", "Free"
+        PRO = "pro", "Pro"
+        ENTERPRISE = "enterprise", "Enterprise"
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    has_security_package = models.BooleanField(default=False)
+    mu_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Manual MU limit (R-M2); empty means no limit."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def logs_import_edits(self) -> bool:
+        """R-I15: each customer edit an import makes is logged on Enterprise with security."""
+        return self.plan == self.Plan.ENTERPRISE and self.has_security_package
+
+
+class Membership(models.Model):
+    """A manager's seat in a channel, with a role and permissions (R-I17, R-D1)."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MANAGER)
+    can_edit_customers = models.BooleanField(
+        default=False, help_text="Edit customer information, add leads and import (R-I17)."
+    )
+    can_delete_customers = models.BooleanField(default=False, help_text="Delete customers (R-D1).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "user"], name="membership_unique_user"),
+            models.UniqueConstraint(
+                fields=["channel"], condition=Q(role="owner"), name="membership_one_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.channel} ({self.role})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER
+
+    @property
+    def may_edit(self) -> bool:
+        return self.is_owner or self.can_edit_customers
+
+    @property
+    def may_delete(self) -> bool:
+        return self.is_owner or self.can_delete_customers
+
+
+class ProfileKey(models.Model):
+    """A custom profile key of a channel; the built-in keys (R-C5) live in code."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="profile_keys")
+    name = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    type = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "name"], name="profilekey_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.type})"
+
+
+class Customer(models.Model):
+    """A member (has member_id) or a lead (identified by email or mobile number), R-C1."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="customers")
+    member_id = models.CharField(max_length=512, null=True, blank=True)
+    name = models.CharField(max_length=512, blank=True, default="")
+    email = models.CharField(max_length=512, null=True, blank=True)
+    mobile_number = models.CharField(max_length=32, null=True, blank=True)
+    landline_number = models.CharField(max_length=32, null=True, blank=True)
+    email_verified = models.BooleanField(default=False)
+    mobile_verified = models.BooleanField(default=False)
+    # None means "unknown": a customer from a chat who never said (R-I7).
+    unsubscribe_email = models.BooleanField(null=True, blank=True)
+    unsubscribe_texting = models.BooleanField(null=True, blank=True)
+    import_tags = models.JSONField(default=list, blank=True, help_text="Oldest first, at most 30.")
+    profile = models.JSONField(default=dict, blank=True, help_text="Custom profile key values.")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    has_booted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(default=False)
+    is_blocked = models.BooleanField(default=False)
+    blocked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "member_id"],
+                condition=Q(member_id__isnull=False),
+                name="customer_unique_member_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["channel", "email"], name="customer_email_idx"),
+            models.Index(fields=["channel", "mobile_number"], name="customer_mobile_idx"),
+            models.Index(fields=["channel", "last_seen_at"], name="customer_last_seen_idx"),
+            models.Index(
+                fields=["channel", "name"],
+                name="customer_visible_name_idx",
+                condition=Q(is_hidden=False, is_blocked=False),
+            ),
+            models.Index(
+                fields=["channel", "-id"],
+                name="customer_visible_idx",
+                condition=Q(is_hidden=False, is_blocked=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_member(self) -> bool:
+        return self.member_id is not None
+
+    @property
+    def type(self) -> str:
+        return "member" if self.is_member else "lead"
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.member_id or self.email or self.mobile_number or f"#{self.pk}"
+
+
+class PendingUnification(models.Model):
+    """A booted lead waiting to be unified with a member when it logs in (R-U3)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    lead = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    import_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "member"], name="pending_unification_unique"),
+        ]
+
+    def __str__(self):
+        return f"Lead #{self.lead_id} -> member #{self.member_id}"
+
+
+class Conversation(models.Model):
+    """A chat with a customer; it outlives the customer (R-D1) and follows unification (R-U5)."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="conversations")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    subject = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject or f"Conversation #{self.pk}"

@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+def import_upload_path(instance, filename):
+    return f"imports/{instance.channel_id}/{filename}"
+
+
+def failures_upload_path(instance, filename):
+    return f"import-failures/{instance.channel_id}/{filename}"
+
+
+class Import(models.Model):
+    """One bulk customer import of one file into one channel (R-I1..R-I22)."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Members"
+        LEAD = "lead", "Leads"
+
+    class Identifier(models.TextChoices):
+        EMAIL = "email", "Email"
+        MOBILE = "mobile", "Mobile number"
+
+    class EmptyCells(models.TextChoices):
+        KEEP = "keep", "Keep existing data"
+        CLEAR = "clear", "Clear existing data"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
+
+    channel = models.ForeignKey(
+        "contacts.Channel", on_delete=models.CASCADE, related_name="imports"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    identifier = models.CharField(max_length=10, choices=Identifier.choices, blank=True, default="")
+    file = models.FileField(upload_to=import_upload_path, max_length=300)
+    file_name = models.CharField(max_length=255)
+    file_size = models.BigIntegerField(default=0)
+    encoding = models.CharField(max_length=32, blank=True, default="")
+    delimiter = models.CharField(max_length=4, blank=True, default="")
+    mapping = models.JSONField(default=dict, blank=True, help_text="Column header -> profile key.")
+    empty_cells = models.CharField(
+        max_length=10, choices=EmptyCells.choices, default=EmptyCells.KEEP
+    )
+    tag = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    last_row_number = models.PositiveIntegerField(
+        default=1, help_text="Spreadsheet row number of the last committed row (header is 1)."
+    )
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    created_hidden_count = models.PositiveIntegerField(default=0)
+    unified_count = models.PositiveIntegerField(default=0)
+    pending_unification_count = models.PositiveIntegerField(default=0)
+    conflict_count = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True, default="")
+    failures_file = models.FileField(
+        upload_to=failures_upload_path, max_length=300, blank=True, default=""
+    )
+    failures_expire_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # R-I16, held by the database so it holds across web and worker processes.
+            models.UniqueConstraint(
+                fields=["channel"],
+                condition=Q(status__in=["queued", "running"]),
+                name="import_one_active_per_channel",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import #{self.pk} {self.file_name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class ImportFailure(models.Model):
+    """A failed row of an import (R-I14), committed with the chunk it belongs to."""
+
+    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="failures")
+    row_number = models.PositiveIntegerField()
+    error_columns = models.JSONField(default=list)
+    error_reasons = models.JSONField(default=list)
+    values = models.JSONField(default=dict, help_text="The row's mapped cells, by profile key.")
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["import_run", "row_number"], name="failure_unique_row"),
+        ]
+
+    def __str__(self):
+        return f"Row {self.row_number}: {'; '.join(self.error_reasons)}"
+
+
+class ImportConflict(models.Model):
+    """A lead row whose email and mobile point at two different members (R-U6)."""
+
+    import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="conflicts")
+    row_number = models.PositiveIntegerField()
+    lead_id = models.BigIntegerField(null=True, blank=True)
+    email_member_id = models.BigIntegerField()
+    mobile_member_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["row_number"]
+
+    def __str__(self):
+        return f"Row {self.row_number}: #{self.email_member_id} vs #{self.mobile_member_id}"
