@@ -1,0 +1,63 @@
+"""The built-in profile keys of every channel (R-C5). Pure: no Django imports."""
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinKey:
+    name: str
+    label: str
+    type: str
+    field: str  # the Customer model field that holds it
+    is_system: bool = False  # written by the system alone; never edited or mapped (R-C5, R-I5)
+    is_mappable: bool = True  # may take an import column
+
+
+BUILTIN_KEYS: tuple[BuiltinKey, ...] = (
+    BuiltinKey("memberId", "Member ID", "string", "member_id"),
+    BuiltinKey("name", "Name", "string", "name"),
+    BuiltinKey("email", "Email", "string", "email"),
+    BuiltinKey("mobileNumber", "Mobile number", "phone", "mobile_number"),
+    BuiltinKey("landlineNumber", "Landline number", "phone", "landline_number"),
+    BuiltinKey("unsubscribeEmail", "Email opt-out", "boolean", "unsubscribe_email"),
+    BuiltinKey("unsubscribeTexting", "Texting opt-out", "boolean", "unsubscribe_texting"),
+    # Import tags are added by imports themselves (R-I10), never taken from a column.
+    BuiltinKey("userImportTag", "Customer import tags", "tag", "import_tags", is_mappable=False),
+    BuiltinKey("createdAt", "Created at", "datetime", "created_at", is_system=True),
+    BuiltinKey("updatedAt", "Updated at", "datetime", "updated_at", is_system=True),
+    BuiltinKey("lastSeenAt", "Last seen at", "datetime", "last_seen_at", is_system=True),
+)
+BUILTIN_BY_NAME: dict[str, BuiltinKey] = {k.name: k for k in BUILTIN_KEYS}
+SYSTEM_KEY_NAMES = frozenset(k.name for k in BUILTIN_KEYS if k.is_system)
+OPT_OUT_KEYS = ("unsubscribeEmail", "unsubscribeTexting")
+CONTACT_KEYS = ("email", "mobileNumber")
+
+EMAIL_INVALID = "Enter an email address like name@example.com"
+EMAIL_TOO_LONG = "An email address has at most 254 characters"
+
+_EMAIL_RE = re.compile(r"[^@\s\"'<>,;]+@[^@\s\"'<>,;]+\.[^@\s\"'<>,;.]+")
+
+
+def normalize_email(text: str) -> str:
+    """Trim and lowercase an email address, or raise ValueError with a reason for the manager.
+
+    Emails are compared case-insensitively everywhere (adding a lead, matching an import row),
+    so they are stored lowercased.
+    """
+    value = text.strip().lower()
+    if len(value) > 254:
+        raise ValueError(EMAIL_TOO_LONG)
+    if not _EMAIL_RE.fullmatch(value):
+        raise ValueError(EMAIL_INVALID)
+    return value
+
+
+def key_matches_header(key_name: str, label: str, header: str) -> bool:
+    """A header maps by itself to a key equal to its name or label, ignoring case, spaces and _."""
+    wanted = _fold(header)
+    return wanted == _fold(key_name) or wanted == _fold(label)
+
+
+def _fold(text: str) -> str:
+    return text.replace(" ", "").replace("_", "").casefold()
