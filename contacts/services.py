@@ -1,10 +1,13 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from activitylog.models import Entry
-from activitylog.services import activity_record
-from contacts.models import Channel, Customer, Membership
+from activitylog.services import activity_record, activity_record_many
+from contacts import profile_types, selectors
+from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, OPT_OUT_KEYS, normalize_email
+from contacts.models import Channel, Customer, Membership, ProfileKey
 
 CHANNEL_SLUG_TAKEN = "A channel with this slug already exists. Choose another slug."
 ALREADY_MANAGER = "This person is already a manager of the channel."
@@ -14,7 +17,7 @@ class ChannelError(ValueError):
     """A refused channel operation; the message says what to fix."""
 
 
-def _user_for_email(email: str, password: str | None):
+def _user_for_email(email: str, password: str | None, *, reset_existing: bool = True):
     User = get_user_model()
     user = User.objects.filter(username__iexact=email).first()
     if user is None:
@@ -24,7 +27,7 @@ def _user_for_email(email: str, password: str | None):
         else:
             user.set_unusable_password()
         user.save()
-    elif password:
+    elif password and reset_existing:
         user.set_password(password)
         user.save(update_fields=["password"])
     return user
@@ -79,8 +82,12 @@ def manager_add(
     can_delete_customers: bool = False,
     by=None,
 ) -> Membership:
-    """Give a person a manager seat in the channel with the given permissions."""
-    user = _user_for_email(email, password)
+    """Give a person a manager seat in the channel with the given permissions.
+
+    A password only applies to a new account: a channel owner never resets the password of a
+    person who already has an account (and may manage other channels).
+    """
+    user = _user_for_email(email, password, reset_existing=False)
     if Membership.objects.filter(channel=channel, user=user).exists():
         raise ChannelError(ALREADY_MANAGER)
     membership = Membership.objects.create(
@@ -140,3 +147,391 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
             ids = list(newest_first.values_list("id", flat=True)[:room])
             return 0, Customer.objects.filter(id__in=ids).update(is_hidden=False)
     return 0, 0
+
+
+# Channel settings (owner only)
+
+OWNER_NOT_REMOVABLE = "The owner cannot be removed from the channel."
+OWNER_PERMISSIONS_FIXED = "The owner always holds every permission."
+
+
+@transaction.atomic
+def manager_permissions_set(
+    *, membership: Membership, by, can_edit_customers: bool, can_delete_customers: bool
+) -> bool:
+    """Set a manager's edit and delete permissions; returns whether anything changed."""
+    if membership.is_owner:
+        raise ChannelError(OWNER_PERMISSIONS_FIXED)
+    before = (membership.can_edit_customers, membership.can_delete_customers)
+    if before == (can_edit_customers, can_delete_customers):
+        return False
+    membership.can_edit_customers = can_edit_customers
+    membership.can_delete_customers = can_delete_customers
+    membership.save(update_fields=["can_edit_customers", "can_delete_customers"])
+    activity_record(
+        channel=membership.channel,
+        actor=by,
+        category=Entry.Category.SETTINGS,
+        action=f"Permissions of {membership.user.email} changed",
+        details={"canEdit": can_edit_customers, "canDelete": can_delete_customers},
+    )
+    return True
+
+
+@transaction.atomic
+def manager_remove(*, membership: Membership, by) -> None:
+    """Take a manager's seat away; the owner keeps theirs."""
+    if membership.is_owner:
+        raise ChannelError(OWNER_NOT_REMOVABLE)
+    channel, email = membership.channel, membership.user.email
+    membership.delete()
+    activity_record(
+        channel=channel,
+        actor=by,
+        category=Entry.Category.SETTINGS,
+        action=f"Manager {email} removed",
+    )
+
+
+@transaction.atomic
+def mu_limit_set(*, channel: Channel, by, mu_limit: int | None) -> tuple[int, int]:
+    """Set or clear the manual MU limit and apply it at once (R-M2); returns (hidden, shown)."""
+    previous = channel.mu_limit
+    channel.mu_limit = mu_limit
+    channel.save(update_fields=["mu_limit"])
+    hidden, shown = mu_rebalance(channel)
+    activity_record(
+        channel=channel,
+        actor=by,
+        category=Entry.Category.SETTINGS,
+        action="MU limit cleared" if mu_limit is None else f"MU limit set to {mu_limit}",
+        details={"previous": previous, "muLimit": mu_limit, "hidden": hidden, "shown": shown},
+    )
+    return hidden, shown
+
+
+# Customers
+
+CONTACT_REQUIRED = "Enter an email address or a mobile number."
+LEAD_ALREADY_EXISTS = "Already exists"
+LEAD_KEEPS_A_CONTACT = "A lead needs an email address or a mobile number; keep at least one."
+MEMBER_ID_REQUIRED = "A member needs a memberId."
+MEMBER_ID_TAKEN = "Another customer of this channel already has this memberId."
+
+
+class CustomerError(ValueError):
+    """A refused customer change; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None, customer=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.customer = customer
+
+
+def _mobile_e164(text: str) -> str | None:
+    try:
+        value = profile_types.parse(profile_types.PHONE, text)
+    except profile_types.ProfileValueError as error:
+        raise CustomerError(error.reason, field="mobile_number") from None
+    return value or None
+
+
+def mu_room(channel: Channel) -> int | None:
+    """How many more customers can be visible under the MU limit (R-M2); None without a limit."""
+    if channel.mu_limit is None:
+        return None
+    return max(channel.mu_limit - mu_count(channel), 0)
+
+
+@transaction.atomic
+def lead_add(
+    *,
+    channel: Channel,
+    by,
+    email: str | None = None,
+    mobile_number: str | None = None,
+    name: str = "",
+) -> Customer:
+    """Add one verified lead by hand (R-C2, R-C3), unless a customer already has its contact.
+
+    Every customer counts for "Already exists": hidden, blocked and members too. With the MU
+    limit reached the lead is stored hidden rather than refused (R-M2, R-M3: nothing typed is
+    lost); the caller reads `is_hidden` to tell the manager.
+    """
+    try:
+        email = normalize_email(email) if email and email.strip() else None
+    except ValueError as error:
+        raise CustomerError(str(error), field="email") from None
+    mobile_number = _mobile_e164(mobile_number) if mobile_number else None
+    if email is None and mobile_number is None:
+        raise CustomerError(CONTACT_REQUIRED)
+    existing = (
+        selectors.customers_with_contact(channel=channel, email=email, mobile_number=mobile_number)
+        .order_by("id")
+        .first()
+    )
+    if existing is not None:
+        raise CustomerError(LEAD_ALREADY_EXISTS, customer=existing)
+    # Locks the channel row so two concurrent adds cannot both take the last free MU seat.
+    Channel.objects.select_for_update().filter(pk=channel.pk).first()
+    room = mu_room(channel)
+    now = timezone.now()
+    customer = Customer.objects.create(
+        channel=channel,
+        name=name.strip(),
+        email=email,
+        email_verified=email is not None,
+        mobile_number=mobile_number,
+        mobile_verified=mobile_number is not None,
+        created_at=now,
+        updated_at=now,
+        # Like a lead created by an import (R-I19): "seen" when added, so it is not the first
+        # to be hidden by the MU limit.
+        last_seen_at=now,
+        is_hidden=room == 0,
+    )
+    activity_record(
+        channel=channel,
+        actor=by,
+        category=Entry.Category.CUSTOMER_ADD,
+        action="Lead added" + (" hidden (MU limit reached)" if customer.is_hidden else ""),
+        customer=customer,
+        details={"keys": [k for k, v in (("email", email), ("mobileNumber", mobile_number)) if v]},
+    )
+    return customer
+
+
+_EDITABLE_BUILTINS = ("memberId", "name", "email", "mobileNumber", "landlineNumber") + OPT_OUT_KEYS
+
+
+def customer_profile(customer: Customer) -> dict:
+    """The customer's whole profile as key name -> value: built-in keys holding a value (system
+    timestamps aside), then the custom keys. What the profile limits (R-C6) measure."""
+    profile = {}
+    for key in BUILTIN_KEYS:
+        if key.is_system:
+            continue
+        value = getattr(customer, key.field)
+        if value not in (None, "", []):
+            profile[key.name] = value
+    profile.update(customer.profile)
+    return profile
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    customer: Customer,
+    by,
+    changes: dict,
+    email_verified: bool | None = None,
+    mobile_verified: bool | None = None,
+) -> list[str]:
+    """Apply parsed values by key name (None clears one) and log the changed keys.
+
+    Built-in keys go to their columns, custom keys to the profile. A contact a manager types is
+    verified (R-C3). The memberId stays unique in the channel; the profile limits hold (R-C6).
+    Returns the names of the keys that changed.
+    """
+    changed: list[str] = []
+    profile = dict(customer.profile)
+    for name, value in changes.items():
+        if value is profile_types.EMPTY or value == "" or value == []:
+            value = None
+        builtin = BUILTIN_BY_NAME.get(name)
+        if builtin is not None:
+            if name not in _EDITABLE_BUILTINS:
+                raise ValueError(f"{name} is not editable")
+            if name == "name":
+                value = value or ""
+            if getattr(customer, builtin.field) != value:
+                setattr(customer, builtin.field, value)
+                changed.append(name)
+        elif value is None:
+            if name in profile:
+                del profile[name]
+                changed.append(name)
+        elif profile.get(name, profile_types.EMPTY) != value or type(profile[name]) is not type(
+            value
+        ):
+            profile[name] = value
+            changed.append(name)
+    if "memberId" in changed:
+        if customer.member_id is None:
+            raise CustomerError(MEMBER_ID_REQUIRED, field="member_id")
+        taken = (
+            Customer.objects.filter(channel_id=customer.channel_id, member_id=customer.member_id)
+            .exclude(pk=customer.pk)
+            .exists()
+        )
+        if taken:
+            raise CustomerError(MEMBER_ID_TAKEN, field="member_id")
+    if (
+        customer.member_id is None
+        and customer.email is None
+        and customer.mobile_number is None
+        and {"email", "mobileNumber"} & set(changed)
+    ):
+        raise CustomerError(LEAD_KEEPS_A_CONTACT)
+    customer.profile = profile
+    try:
+        profile_types.check_profile_limits(customer_profile(customer))
+    except profile_types.ProfileValueError as error:
+        raise CustomerError(error.reason) from None
+    verified = {"email": email_verified, "mobileNumber": mobile_verified}
+    for name, field, contact in (
+        ("email", "email_verified", customer.email),
+        ("mobileNumber", "mobile_verified", customer.mobile_number),
+    ):
+        wanted = verified[name]
+        if name in changed:
+            wanted = contact is not None
+        elif wanted is None or contact is None:
+            continue
+        if getattr(customer, field) != wanted:
+            setattr(customer, field, wanted)
+            changed.append(f"{name}Verified")
+    if not changed:
+        return []
+    customer.updated_at = timezone.now()
+    customer.save()
+    activity_record(
+        channel=customer.channel,
+        actor=by,
+        category=Entry.Category.CUSTOMER_EDIT,
+        action="Customer info edited",
+        customer=customer,
+        details={"keys": changed},
+    )
+    return changed
+
+
+_DELETE_BATCH = 2000
+
+
+def _delete_batch(channel: Channel, by, customers: list[Customer]) -> None:
+    # Conversations keep their history with the customer link cleared (SET_NULL, R-D1).
+    Customer.objects.filter(channel=channel, id__in=[c.pk for c in customers]).delete()
+    activity_record_many(
+        [
+            Entry(
+                channel=channel,
+                actor=by,
+                category=Entry.Category.CUSTOMER_DELETE,
+                action="Customer deleted",
+                customer_id=c.pk,
+                customer_label=c.display_name,
+            )
+            for c in customers
+        ]
+    )
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer, by) -> tuple[int, int]:
+    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
+    channel = customer.channel
+    _delete_batch(channel, by, [customer])
+    return mu_rebalance(channel)
+
+
+@transaction.atomic
+def customers_delete(
+    *, channel: Channel, by, customer_ids=None, customers: QuerySet | None = None
+) -> tuple[int, int]:
+    """Delete many customers of the channel (R-D1), by ids or by a queryset of the channel.
+
+    Ids of another channel are ignored, never deleted. One activity entry per customer. Room
+    that appears under the MU limit shows hidden customers again (R-M2).
+    Returns (deleted, shown).
+    """
+    if customers is None:
+        customers = Customer.objects.filter(id__in=list(customer_ids or ()))
+    customers = customers.filter(channel=channel).only(
+        "id", "name", "member_id", "email", "mobile_number"
+    )
+    deleted = 0
+    last_id = None
+    while True:
+        batch = customers.order_by("id")
+        if last_id is not None:
+            batch = batch.filter(id__gt=last_id)
+        rows = list(batch[:_DELETE_BATCH])
+        if not rows:
+            break
+        _delete_batch(channel, by, rows)
+        deleted += len(rows)
+        last_id = rows[-1].pk
+    _, shown = mu_rebalance(channel) if deleted else (0, 0)
+    return deleted, shown
+
+
+# Profile keys
+
+KEY_NAME_BUILTIN = "This is the name of a built-in profile key. Choose another name."
+KEY_NAME_TAKEN = "The channel already has a profile key with this name."
+KEY_TYPE_UNKNOWN = "Choose one of the profile key types."
+KEY_TYPE_LOCKED = (
+    "The type cannot change: customers already hold values for this key. "
+    "Create a new key with the new type instead."
+)
+
+
+class ProfileKeyError(ValueError):
+    """A refused profile key change; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def profile_key_add(*, channel: Channel, by, name: str, label: str = "", type: str) -> ProfileKey:
+    """Add a custom profile key with one data type (R-C5, R-T1)."""
+    name = name.strip()
+    try:
+        profile_types.validate_key_name(name)
+    except profile_types.ProfileValueError as error:
+        raise ProfileKeyError(error.reason, field="name") from None
+    if name.casefold() in {k.casefold() for k in BUILTIN_BY_NAME}:
+        raise ProfileKeyError(KEY_NAME_BUILTIN, field="name")
+    if ProfileKey.objects.filter(channel=channel, name__iexact=name).exists():
+        raise ProfileKeyError(KEY_NAME_TAKEN, field="name")
+    if type not in profile_types.TYPES:
+        raise ProfileKeyError(KEY_TYPE_UNKNOWN, field="type")
+    key = ProfileKey.objects.create(
+        channel=channel, name=name, label=label.strip() or name, type=type, created_by=by
+    )
+    activity_record(
+        channel=channel,
+        actor=by,
+        category=Entry.Category.PROFILE_KEY,
+        action=f"Profile key {name} added",
+        details={"name": name, "type": type},
+    )
+    return key
+
+
+@transaction.atomic
+def profile_key_update(*, key: ProfileKey, by, label: str, type: str) -> bool:
+    """Change a key's label, and its type while no customer holds a value for it."""
+    if type not in profile_types.TYPES:
+        raise ProfileKeyError(KEY_TYPE_UNKNOWN, field="type")
+    if type != key.type and selectors.profile_key_has_values(key):
+        raise ProfileKeyError(KEY_TYPE_LOCKED, field="type")
+    label = label.strip() or key.name
+    if (label, type) == (key.label, key.type):
+        return False
+    details = {"name": key.name, "label": label, "type": type, "previousType": key.type}
+    key.label, key.type = label, type
+    key.save(update_fields=["label", "type"])
+    activity_record(
+        channel=key.channel,
+        actor=by,
+        category=Entry.Category.PROFILE_KEY,
+        action=f"Profile key {key.name} changed",
+        details=details,
+    )
+    return True

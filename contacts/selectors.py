@@ -1,0 +1,150 @@
+"""Reads of customers and profile keys that take more than one filter()."""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from contacts import profile_types
+from contacts.keys import normalize_email
+from contacts.models import Channel, Customer, ProfileKey
+
+PAGE_SIZE = 50
+MEMBER = "member"
+LEAD = "lead"
+
+# "+", then digits and phone punctuation, with at least 7 digits: read as a phone number.
+_PHONE_LIKE_RE = re.compile(r"\+[\d\s().-]+")
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One keyset page of customers, newest id first."""
+
+    customers: list[Customer]
+    next_after: int | None  # the `after` cursor of the next page, None on the last page
+    previous_before: int | None  # the `before` cursor of the previous page, None on the first
+
+
+def customers_visible(channel: Channel) -> QuerySet[Customer]:
+    """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked."""
+    return Customer.objects.filter(channel=channel, is_hidden=False, is_blocked=False)
+
+
+def customer_type_filter(customer_type: str | None) -> Q:
+    """Members carry a memberId, leads do not (R-C1); anything else means all customers."""
+    if customer_type == MEMBER:
+        return Q(member_id__isnull=False)
+    if customer_type == LEAD:
+        return Q(member_id__isnull=True)
+    return Q()
+
+
+def mobile_from_query(query: str) -> str | None:
+    """The query as an E.164 mobile number when it looks like one and parses, else None."""
+    text = query.strip()
+    if not _PHONE_LIKE_RE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
+        return None
+    try:
+        value = profile_types.parse(profile_types.PHONE, text)
+    except profile_types.ProfileValueError:
+        return None
+    return value or None
+
+
+def customer_search_filter(query: str) -> Q:
+    """Search box: an email matches exactly, a phone number its E.164 mobile, else memberId or
+    the start of the name."""
+    text = query.strip()
+    if not text:
+        return Q()
+    if "@" in text:
+        try:
+            email = normalize_email(text)
+        except ValueError:
+            email = text.lower()
+        return Q(email=email)
+    mobile = mobile_from_query(text)
+    if mobile is not None:
+        return Q(mobile_number=mobile) | Q(member_id=text)
+    return Q(member_id=text) | Q(name__istartswith=text)
+
+
+def import_tag_filter(channel: Channel, tag: str) -> Q:
+    """Customers whose import tags (a JSON list) hold `tag`.
+
+    PostgreSQL uses `@>`, served by the GIN index of migration 0002. SQLite has no JSON
+    containment lookup, so it looks the tag up with json_each.
+    """
+    if connection.vendor == "postgresql":
+        return Q(import_tags__contains=[tag])
+    table = Customer._meta.db_table
+    return Q(
+        id__in=RawSQL(
+            f"SELECT c.id FROM {table} c, json_each(c.import_tags) t "
+            "WHERE c.channel_id = %s AND t.value = %s",
+            [channel.pk, tag],
+        )
+    )
+
+
+def customer_list(
+    *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
+) -> QuerySet[Customer]:
+    """The contact list's customers for the given type, search and import tag (unordered)."""
+    customers = customers_visible(channel).filter(customer_type_filter(customer_type))
+    if query.strip():
+        customers = customers.filter(customer_search_filter(query))
+    if tag:
+        customers = customers.filter(import_tag_filter(channel, tag))
+    return customers
+
+
+def customer_page(
+    customers: QuerySet[Customer],
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    size: int = PAGE_SIZE,
+) -> CustomerPage:
+    """Keyset pagination on id, descending: no OFFSET and no COUNT, fast at any depth."""
+    if before is not None:
+        rows = list(customers.filter(id__gt=before).order_by("id")[: size + 1])
+        has_previous = len(rows) > size
+        rows = rows[:size][::-1]
+        return CustomerPage(
+            customers=rows,
+            next_after=rows[-1].pk if rows else None,
+            previous_before=rows[0].pk if rows and has_previous else None,
+        )
+    page = customers.order_by("-id")
+    if after is not None:
+        page = page.filter(id__lt=after)
+    rows = list(page[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return CustomerPage(
+        customers=rows,
+        next_after=rows[-1].pk if rows and has_next else None,
+        previous_before=rows[0].pk if rows and after is not None else None,
+    )
+
+
+def customers_with_contact(
+    *, channel: Channel, email: str | None, mobile_number: str | None
+) -> QuerySet[Customer]:
+    """Every customer of the channel, hidden, blocked and members included, holding either
+    contact (R-C2)."""
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email=email)
+    if mobile_number:
+        match |= Q(mobile_number=mobile_number)
+    return Customer.objects.filter(match, channel=channel)
+
+
+def profile_key_has_values(key: ProfileKey) -> bool:
+    """Whether any customer of the key's channel holds a value for it."""
+    return Customer.objects.filter(channel_id=key.channel_id, profile__has_key=key.name).exists()
