@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from activitylog import views
 
 app_name = "activitylog"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+]
