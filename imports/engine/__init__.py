@@ -1,0 +1,1 @@
+"""Pure import engine: reading files, parsing cells, planning rows. No Django imports."""

@@ -1,0 +1,35 @@
+"""Header-row cleaning: trimmed names, a name for blank headers, unique names."""
+
+from collections.abc import Sequence
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 -> "A", 26 -> "AA")."""
+    letters = ""
+    number = index + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def clean_headers(raw: Sequence[str]) -> list[str]:
+    """Trim header names, name blank ones "Column C" and make duplicates "email (2)"."""
+    names = [cell.strip() or f"Column {column_letter(i)}" for i, cell in enumerate(raw)]
+    # Comparison ignores case because mapping to profile keys does; the first occurrence of a
+    # name keeps it, and a suffix never takes a name that appears in the file itself.
+    taken = {name.casefold() for name in names}
+    seen: set[str] = set()
+    cleaned = []
+    for name in names:
+        key = name.casefold()
+        if key in seen:
+            suffix = 2
+            while f"{key} ({suffix})" in taken:
+                suffix += 1
+            name = f"{name} ({suffix})"
+            key = name.casefold()
+            taken.add(key)
+        seen.add(key)
+        cleaned.append(name)
+    return cleaned
