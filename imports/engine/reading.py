@@ -5,18 +5,29 @@ plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays
 
 Decisions (R-I14, R-I17, R-I22):
 - The format comes from the bytes, never the file name: a zip holding ``xl/workbook.xml`` is
-  read as .xlsx, anything else as CSV text.
+  read as .xlsx (first worksheet in workbook order), anything else as CSV text.
+- CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else the first 1 MB block holding a
+  non-ASCII byte is tried as strict UTF-8, then CP949 (kept if >= 80% of its non-ASCII
+  characters are common Hangul or Korean symbols), then Windows-1252 (kept unless 5%+ of its
+  non-ASCII runs are 4+ characters long, which is CJK or UTF-8 misread). A file that is UTF-8
+  up to some row is refused naming that row. A pure-ASCII file is "utf-8". Bytes that do not
+  decode are never replaced: the file is refused with the row named.
+- CSV delimiter: comma, semicolon or tab, the most frequent outside quotes in the header line
+  (ties and none go to comma), or as an Excel "sep=;" first line declares it.
 - ``row_number`` is the row as a spreadsheet numbers it: the header is row 1, the first data row
-  is 2, one CSV record (even one with quoted line breaks) is one row. Blank rows keep their
-  number but are not yielded, so they are neither imported nor counted as failed.
+  is 2, one CSV record (even one with quoted line breaks) is one row. Blank rows (every cell "")
+  keep their number but are not yielded, so they are neither imported nor counted as failed.
 - ``cells`` always has exactly ``len(table.headers)`` items. Trailing blank header cells are
-  dropped, and empty cells beyond the header are ignored. A row with a value beyond the header is
-  yielded with ``RAGGED_ROW_LONG`` (cut to the header width). A CSV row with fewer cells than
-  the header is yielded with ``RAGGED_ROW_SHORT`` (padded with ""); an .xlsx row cannot be short,
-  as a spreadsheet has no missing cells, only empty ones.
+  dropped, and empty cells beyond the header are ignored ("a,b,c," under 3 headers is fine). A
+  row with a value beyond the header is yielded cut to the header width with
+  ``RAGGED_ROW_LONG_CSV`` / ``RAGGED_ROW_LONG``. A CSV row with fewer cells than the header is
+  yielded padded with "" and ``RAGGED_ROW_SHORT``; an .xlsx row is never short, as a
+  spreadsheet has no missing cells, only empty ones.
 - A refusal of the whole file raises ``FileRefused``; ``rows()`` and ``count_rows()`` may raise it
   part-way (a row that is not valid text in the detected encoding, a never-closed quote), so run
   ``count_rows()`` at upload time to learn of those before the import starts.
+- A table reads from its source on each pass (seeking first, so passes may interleave) and
+  closes it only if it opened it from a path.
 """
 
 import codecs
@@ -149,6 +160,7 @@ def _euc_kr_chars(leads: range) -> str:
 # 2,350 common Hangul syllables (B0-C8). Other bytes that happen to decode as CP949 give mostly
 # Hanja or the rarer extension syllables.
 _KOREAN = re.compile(f"[{re.escape(_euc_kr_chars(range(0xA1, 0xC9)))}]")
+_SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
 _MARK = "\udcff"
 _MARK_ERRORS = "imports.engine.reading.mark"
 
@@ -343,9 +355,13 @@ class _CsvTable(Table):
             self.encoding = "utf-8-sig"
         if not self.encoding.startswith(("utf-16", "utf-32")) and _looks_binary(head):
             raise FileRefused(NOT_A_TABLE)
+        decoder = codecs.getincrementaldecoder(self.encoding)(_MARK_ERRORS)
+        head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
+        # Excel reads and hides a first line "sep=;" that names the delimiter.
+        declared = _SEP_LINE.match(head_text)
+        self._preamble = 1 if declared else 0
         if delimiter is None:
-            decoder = codecs.getincrementaldecoder(self.encoding)(_MARK_ERRORS)
-            delimiter = _detect_delimiter(decoder.decode(head, len(head) == size))
+            delimiter = declared.group(1) if declared else _detect_delimiter(head_text)
         self.delimiter = delimiter
         self._dialect = {"delimiter": delimiter, "quotechar": '"', "doublequote": True}
         if is_known_bad:
@@ -359,7 +375,8 @@ class _CsvTable(Table):
         with self._text() as text:
             reader = csv.reader(text, **self._dialect)
             try:
-                next(reader, None)
+                for _ in range(self._preamble + 1):
+                    next(reader, None)
                 skipped = islice(reader, max(start_after_row_number - 1, 0))
                 for number, _ in enumerate(skipped, 2):  # noqa: B007
                     pass
@@ -381,7 +398,8 @@ class _CsvTable(Table):
         with self._text() as text:
             reader = csv.reader(text, **self._dialect)
             try:
-                next(reader, None)
+                for _ in range(self._preamble + 1):
+                    next(reader, None)
                 return sum(map(any, reader))
             except UnicodeDecodeError:
                 raise self._undecodable() from None
@@ -405,6 +423,8 @@ class _CsvTable(Table):
         with self._text() as text:
             reader = csv.reader(text, **self._dialect)
             try:
+                for _ in range(self._preamble):
+                    next(reader, None)
                 header = next(reader, [])
                 if header:
                     header[0] = header[0].removeprefix("\ufeff")
@@ -425,7 +445,8 @@ class _CsvTable(Table):
         name = ENCODING_NAMES.get(self.encoding, self.encoding)
         with self._text(errors=_MARK_ERRORS) as text:
             try:
-                for number, cells in enumerate(csv.reader(text, **self._dialect), 1):
+                numbered = enumerate(csv.reader(text, **self._dialect), 1 - self._preamble)
+                for number, cells in numbered:
                     if any(_MARK in cell for cell in cells):
                         return FileRefused(UNDECODABLE_ROW.format(row=number, encoding=name))
             except (csv.Error, UnicodeError):

@@ -232,6 +232,13 @@ def test_R_I22_delimiters_inside_quotes_do_not_count_and_ties_go_to_comma():
     assert table.headers == ["a;b;c", "d;e", "f"]
 
 
+def test_R_I22_excel_sep_line_declares_the_delimiter_and_is_not_a_row():
+    table, rows = read_all(io.BytesIO(b"sep=;\r\nmemberId;name, first\r\nM1;Kim, Minsu\r\n"))
+    assert (table.delimiter, table.headers) == (";", ["memberId", "name, first"])
+    assert rows == [(2, ["M1", "Kim, Minsu"], None)]
+    assert table.count_rows() == 1
+
+
 def test_R_I22_explicit_delimiter_overrides_detection():
     table, rows = read_all(fixture("semicolon.csv"), delimiter=",")
     assert table.headers == ["memberId;name;points"]
