@@ -8,10 +8,10 @@ Decisions (R-I14, R-I17, R-I22):
   read as .xlsx (first worksheet in workbook order), anything else as CSV text.
 - CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else the first 1 MB block holding a
   non-ASCII byte is tried as strict UTF-8, then CP949 (kept if >= 80% of its non-ASCII
-  characters are common Hangul or Korean symbols), then Windows-1252 (kept unless 5%+ of its
-  non-ASCII runs are 4+ characters long, which is CJK or UTF-8 misread). A file that is UTF-8
-  up to some row is refused naming that row. A pure-ASCII file is "utf-8". Bytes that do not
-  decode are never replaced: the file is refused with the row named.
+  characters are common Hangul or Korean symbols); a block that is mostly valid UTF-8 is a
+  UTF-8 file with a bad row (refused naming that row); then Windows-1252 (kept unless 5%+ of
+  its non-ASCII runs are 4+ characters long, which is CJK misread). A pure-ASCII file is
+  "utf-8". Bytes that do not decode are never replaced: the file is refused, the row named.
 - CSV delimiter: comma, semicolon or tab, the most frequent outside quotes in the header line
   (ties and none go to comma), or as an Excel "sep=;" first line declares it.
 - ``row_number`` is the row as a spreadsheet numbers it: the header is row 1, the first data row
@@ -479,11 +479,9 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
         if not sample:
             return "utf-8", False
     final = offset + len(sample) >= size
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final)
-    except UnicodeDecodeError as error:
-        utf8_prefix = sample[: error.start]
-    else:
+    utf8 = codecs.getincrementaldecoder("utf-8")(_MARK_ERRORS).decode(sample, final)
+    bad_utf8 = utf8.count(_MARK)
+    if not bad_utf8:
         return "utf-8", False
     try:
         korean = codecs.getincrementaldecoder("cp949")().decode(sample, final)
@@ -491,21 +489,26 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
         korean = None
     if korean is not None and _is_korean(korean):
         return "cp949", False
+    # Mostly valid UTF-8 with some bad bytes is a UTF-8 file with a bad row, not Windows-1252
+    # (which would turn every "é" of the good rows into "Ã©").
+    if _non_ascii_count(utf8) - bad_utf8 >= bad_utf8:
+        return "utf-8", True
     try:
         western = sample.decode("cp1252")
     except UnicodeDecodeError:
         western = None
     if western is not None and _is_western(western):
         return "cp1252", False
-    if not utf8_prefix.isascii():
-        return "utf-8", True
     raise FileRefused(UNDECODABLE)
+
+
+def _non_ascii_count(text: str) -> int:
+    return sum(len(run) for run in _NON_ASCII_RUN.findall(text))
 
 
 def _is_korean(text: str) -> bool:
     """At least 80% of the non-ASCII characters are common Hangul or Korean symbols."""
-    non_ascii = sum(len(run) for run in _NON_ASCII_RUN.findall(text))
-    return 5 * len(_KOREAN.findall(text)) >= 4 * non_ascii
+    return 5 * len(_KOREAN.findall(text)) >= 4 * _non_ascii_count(text)
 
 
 def _is_western(text: str) -> bool:

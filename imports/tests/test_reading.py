@@ -132,10 +132,11 @@ def test_R_I22_other_legacy_encodings_refused_never_mojibake(name):
     assert refusal(fixture(name)) == UNDECODABLE
 
 
-def test_R_I22_utf8_file_with_a_windows_1252_row_refused_naming_the_row():
-    assert refusal(fixture("mixed_utf8_cp1252.csv")) == UNDECODABLE_ROW.format(
-        row=3, encoding="UTF-8"
-    )
+@pytest.mark.parametrize(
+    ("name", "row"), [("mixed_utf8_cp1252.csv", 3), ("mixed_utf8_accents_cp1252.csv", 4)]
+)
+def test_R_I22_utf8_file_with_a_windows_1252_row_refused_naming_the_row(name, row):
+    assert refusal(fixture(name)) == UNDECODABLE_ROW.format(row=row, encoding="UTF-8")
 
 
 def _ascii_rows(count: int) -> bytes:
