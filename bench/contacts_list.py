@@ -1,0 +1,213 @@
+"""Server time of the contact list on a big channel, against the 150 ms budget.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cc_bench \\
+        .venv/bin/python bench/contacts_list.py [--customers 1000000] [--runs 5] [--explain]
+
+Creates the database if it is missing, migrates it, creates the channel "bench" and fills it
+with `demo_data` (skipped when it already holds enough customers), then times each page through
+Django's test client with DEBUG off: the median of --runs requests after one warm-up. The time
+covers the whole request (middleware, session, queries, template), not the network.
+--explain prints EXPLAIN ANALYZE of every query of the pages over budget.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode, urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ["DEBUG"] = "false"  # with DEBUG on, Django keeps every query in memory
+
+BUDGET_MS = 150.0
+SLUG = "bench"
+OWNER = "bench@example.com"
+TAG = "spring-2025"  # on about 1% of demo customers
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow pages")
+    args = parser.parse_args()
+
+    _create_database(os.environ.get("DATABASE_URL", ""))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("warning: not PostgreSQL; the budget is meant for PostgreSQL", file=sys.stderr)
+    call_command("migrate", verbosity=0)
+    channel, owner = _channel()
+    _load(channel, args.customers)
+
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(owner)
+    list_url = reverse("contacts:list", args=[SLUG])
+    cases = [
+        ("contacts list, first page", list_url, {}),
+        ("contacts list, deep page (after=)", list_url, {"after": _deep_cursor(channel)}),
+        ("search, exact email (q=)", list_url, {"q": _some_email(channel)}),
+        (f"import tag filter (tag={TAG})", list_url, {"tag": TAG}),
+        ("members only (type=member)", list_url, {"type": "member"}),
+        ("blocked customers", reverse("blocking:list", args=[SLUG]), {}),
+        ("activity log", reverse("activitylog:list", args=[SLUG]), {}),
+    ]
+    results = []
+    for label, url, params in cases:
+        full = f"{url}?{urlencode(params)}" if params else url
+        results.append((label, full, *_measure(client, full, args.runs)))
+
+    print(f"\n{_count(channel):,} customers in channel {SLUG!r}; median of {args.runs} runs\n")
+    head = ("page", "median ms", "min", "max", "queries")
+    print("| {:<36} | {:>9} | {:>6} | {:>6} | {:>7} | result |".format(*head))
+    print(f"|{'-' * 38}|{'-' * 11}|{'-' * 8}|{'-' * 8}|{'-' * 9}|--------|")
+    failed = []
+    for label, full, median, low, high, queries, status, rows in results:
+        ok = status == 200 and median <= BUDGET_MS
+        if not ok:
+            failed.append((label, full))
+        verdict = "PASS" if ok else ("FAIL" if status == 200 else f"HTTP {status}")
+        print(
+            f"| {label:<36} | {median:9.1f} | {low:6.1f} | {high:6.1f} | {queries:7} "
+            f"| {verdict:<6} |" + (f" {rows}" if rows else "")
+        )
+    if args.explain:
+        for label, full in failed:
+            _explain(client, label, full)
+    return 1 if failed else 0
+
+
+def _create_database(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def _channel():
+    from django.contrib.auth import get_user_model
+
+    from contacts.models import Channel
+    from contacts.services import channel_create
+
+    channel = Channel.objects.filter(slug=SLUG).first()
+    if channel is None:
+        channel = channel_create(
+            slug=SLUG, name="Bench", owner_email=OWNER, plan=Channel.Plan.ENTERPRISE
+        )
+    return channel, get_user_model().objects.get(username=OWNER)
+
+
+def _count(channel) -> int:
+    from contacts.models import Customer
+
+    return Customer.objects.filter(channel=channel).count()
+
+
+def _load(channel, wanted: int) -> None:
+    from contacts.management.demo import demo_customers_load
+
+    have = _count(channel)
+    if have >= wanted:
+        print(f"{have:,} customers already loaded")
+        return
+    print(f"loading {wanted - have:,} customers ...", flush=True)
+    result = demo_customers_load(channel=channel, count=wanted - have, seed=1)
+    print(f"loaded {result.created:,} customers in {result.seconds:.1f} s")
+
+
+def _deep_cursor(channel) -> int:
+    """An id near the oldest end of the newest-first list."""
+    from contacts.models import Customer
+
+    ids = Customer.objects.filter(channel=channel).order_by("id").values_list("id", flat=True)
+    return ids[100]
+
+
+def _some_email(channel) -> str:
+    from contacts.models import Customer
+
+    visible = Customer.objects.filter(
+        channel=channel, is_hidden=False, is_blocked=False, email__isnull=False
+    )
+    middle = visible.order_by("id").values_list("id", flat=True)[_count(channel) // 3]
+    return visible.filter(id__gte=middle).order_by("id").values_list("email", flat=True)[0]
+
+
+def _measure(client, url: str, runs: int):
+    from django.db import connection
+    from django.template import Template
+    from django.test.utils import CaptureQueriesContext, instrumented_test_render
+
+    # The warm-up also counts the queries and, rendering instrumented, the rows on the page.
+    plain_render = Template._render
+    Template._render = instrumented_test_render
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+    finally:
+        Template._render = plain_render
+    # Read now: the next request's request_started signal empties the query log.
+    queries = len(captured.captured_queries)
+    page = response.context.get("page") if response.context else None
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+    rows = ""
+    if page is not None:
+        items = getattr(page, "customers", None)
+        if items is None:
+            items = getattr(page, "object_list", [])
+        rows = f"{len(items)} rows"
+    return (
+        statistics.median(timings),
+        min(timings),
+        max(timings),
+        queries,
+        response.status_code,
+        rows,
+    )
+
+
+def _explain(client, label: str, url: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"\n=== {label}: {url}")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        print(f"\n-- {query['time']} s: {sql[:300]}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            for (line,) in cursor.fetchall():
+                print(line)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
