@@ -119,6 +119,10 @@ class Customer(models.Model):
     is_hidden = models.BooleanField(default=False)
     is_blocked = models.BooleanField(default=False)
     blocked_at = models.DateTimeField(null=True, blank=True)
+    # Import bookkeeping (R-I14): plain ids, stamped in the same transaction as an import chunk,
+    # so an interrupted import still counts each customer once when it resumes.
+    created_by_import_id = models.BigIntegerField(null=True, blank=True)
+    last_import_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

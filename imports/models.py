@@ -49,6 +49,9 @@ class Import(models.Model):
     encoding = models.CharField(max_length=32, blank=True, default="")
     delimiter = models.CharField(max_length=4, blank=True, default="")
     mapping = models.JSONField(default=dict, blank=True, help_text="Column header -> profile key.")
+    new_keys = models.JSONField(
+        default=dict, blank=True, help_text="Custom keys the import creates: name -> type."
+    )
     empty_cells = models.CharField(
         max_length=10, choices=EmptyCells.choices, default=EmptyCells.KEEP
     )
@@ -66,6 +69,12 @@ class Import(models.Model):
     unified_count = models.PositiveIntegerField(default=0)
     pending_unification_count = models.PositiveIntegerField(default=0)
     conflict_count = models.PositiveIntegerField(default=0)
+    # R-M3: room left under the MU limit for the customers the import creates; set when the
+    # run starts and saved with every chunk, so a resumed run fills the same room. None: no limit.
+    mu_room_left = models.IntegerField(null=True, blank=True)
+    check_result = models.JSONField(
+        null=True, blank=True, help_text="The last dry run's report (R-I11)."
+    )
     error_message = models.TextField(blank=True, default="")
     failures_file = models.FileField(
         upload_to=failures_upload_path, max_length=300, blank=True, default=""
@@ -127,3 +136,29 @@ class ImportConflict(models.Model):
 
     def __str__(self):
         return f"Row {self.row_number}: #{self.email_member_id} vs #{self.mobile_member_id}"
+
+
+class Notification(models.Model):
+    """A message to a manager, e.g. that an import ended (R-I13)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.ForeignKey(
+        "contacts.Channel", on_delete=models.CASCADE, related_name="notifications"
+    )
+    import_run = models.ForeignKey(
+        Import, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+
+    def __str__(self):
+        return self.text
