@@ -94,7 +94,10 @@ def customer_list(
     *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
 ) -> QuerySet[Customer]:
     """The contact list's customers for the given type, search and import tag (unordered)."""
-    customers = customers_visible(channel).filter(customer_type_filter(customer_type))
+    # The list never shows custom values; a profile can weigh 15 KB (R-C6).
+    customers = (
+        customers_visible(channel).filter(customer_type_filter(customer_type)).defer("profile")
+    )
     if query.strip():
         customers = customers.filter(customer_search_filter(query))
     if tag:
