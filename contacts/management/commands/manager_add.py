@@ -40,6 +40,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{membership.user.email} manages {channel.slug!r} "
-                f"(may {', '.join(rights) if rights else 'view only'})."
+                f"(permissions: {', '.join(rights) if rights else 'view only'})."
             )
         )
