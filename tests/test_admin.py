@@ -87,3 +87,23 @@ def test_estimated_paginator_counts_small_results_exactly(channel):
 
     assert paginator.count == 3
     assert paginator.num_pages == 2
+
+
+def test_estimated_paginator_asks_the_planner_for_big_results_on_postgresql(channel, monkeypatch):
+    from django.db import connection
+
+    from contacts import admin as contacts_admin
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner estimate is PostgreSQL's")
+    for _ in range(3):
+        CustomerFactory(channel=channel)
+    monkeypatch.setattr(contacts_admin, "ESTIMATE_THRESHOLD", -1)
+    calls = []
+    real = contacts_admin._planner_rows
+    monkeypatch.setattr(contacts_admin, "_planner_rows", lambda *a: calls.append(a) or real(*a))
+
+    count = EstimatedCountPaginator(Customer.objects.filter(channel=channel), 50).count
+
+    assert calls
+    assert isinstance(count, int)
