@@ -81,13 +81,14 @@ def manager_add(
     can_edit_customers: bool = False,
     can_delete_customers: bool = False,
     by=None,
+    reset_existing_password: bool = True,
 ) -> Membership:
     """Give a person a manager seat in the channel with the given permissions.
 
-    A password only applies to a new account: a channel owner never resets the password of a
-    person who already has an account (and may manage other channels).
+    With `reset_existing_password=False` (the settings page) the password only applies to a new
+    account: a channel owner never resets the password of someone who already has an account.
     """
-    user = _user_for_email(email, password, reset_existing=False)
+    user = _user_for_email(email, password, reset_existing=reset_existing_password)
     if Membership.objects.filter(channel=channel, user=user).exists():
         raise ChannelError(ALREADY_MANAGER)
     membership = Membership.objects.create(

@@ -328,6 +328,7 @@ def manager_add(request):
             can_edit_customers=form.cleaned_data["can_edit_customers"],
             can_delete_customers=form.cleaned_data["can_delete_customers"],
             by=request.user,
+            reset_existing_password=False,
         )
     except services.ChannelError as error:
         form.add_error("email", str(error))
