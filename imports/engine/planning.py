@@ -1,0 +1,722 @@
+"""Plan an import chunk: parse rows, match customers, apply the rules in memory. Pure.
+
+The planner never touches the database. It takes the chunk's parsed rows and the existing
+customers they can reach (loaded by the caller in one query, see ``lookup_values``) as
+``Record`` objects, applies the rows in file order (R-I18) and returns a ``ChunkOutcome``: the
+records to insert and update, the leads unified away, pending unifications, conflicts, failed
+rows and the counters. The writers turn an outcome into SQL; the dry run only counts it.
+
+Decisions where the rules leave room:
+- R-I3: a lead row matches every customer whose identifier contact equals its value, verified
+  or not; the import verifies the contacts it writes (R-C3), the matched identifier included.
+- R-I7/R-I21: a row that would create a customer fails unless both opt-out cells hold a value,
+  each missing one named in errorColumns.
+- R-I8 clear: empty cells clear name (to ""), landline, the non-identifier contact and custom
+  keys (a list key is removed); never memberId, the identifier or the opt-outs.
+- R-I9: a list merge that would pass 200 items fails the row (R-T2: nothing is cut silently);
+  so does a profile over 256 keys or 15 KB after the row (R-C6).
+- R-I19: updated_at changes only when a value, a verified mark or the tags changed; a customer
+  matched without change keeps it (it still counts as updated, R-I14).
+- Unification (R-U1..U6) runs after each row on the customer the row created or matched: a
+  member import looks for verified leads sharing the member's email or mobile; a lead import
+  looks, for a lead, for members sharing its verified contacts. A lead the row creates and that
+  unifies at once is never inserted: its values go to the member as a unification would give
+  them, the member counts as updated and the unification as unified.
+- R-U6: a lead whose verified contacts reach more than one member is a conflict (the
+  email-side and mobile-side members are named; two members sharing one contact are named in
+  recency order); nothing is unified.
+- R-M3: a new customer takes a place under the MU limit, in file order, unless it absorbed a
+  visible lead (it takes that lead's place); the rest are created hidden.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from contacts import profile_types
+from contacts.keys import OPT_OUT_KEYS, normalize_email
+from contacts.profile_types import EMPTY, ProfileValueError
+
+from .mapping import MEMBER, MEMBER_ID, ImportMapping
+from .unifying import merge_lead_into_member, merge_tags
+
+FIELDS = (
+    "member_id",
+    "name",
+    "email",
+    "mobile_number",
+    "landline_number",
+    "email_verified",
+    "mobile_verified",
+    "unsubscribe_email",
+    "unsubscribe_texting",
+    "import_tags",
+    "profile",
+    "created_at",
+    "updated_at",
+    "last_seen_at",
+    "has_booted",
+    "is_hidden",
+    "is_blocked",
+    "created_by_import_id",
+    "last_import_id",
+)
+LOAD_FIELDS = ("id", *FIELDS)
+
+MEMBER_ID_EMPTY = "memberId is empty; every row of a member import needs one"
+IDENTIFIER_EMPTY = "{key} is empty; every row of a lead import by {key} needs one"
+OPT_OUT_REQUIRED = "A new customer needs a value here (true or false)"
+
+# Column operations, decided once per import.
+_OP_IDENTIFIER = 0
+_OP_NAME = 1
+_OP_FIELD = 2
+_OP_EMAIL = 3
+_OP_MOBILE = 4
+_OP_OPT_OUT = 5
+_OP_PROFILE = 6
+_OP_PROFILE_LIST = 7
+
+_BUILTIN_OPS = {
+    "name": _OP_NAME,
+    "landlineNumber": _OP_FIELD,
+    "email": _OP_EMAIL,
+    "mobileNumber": _OP_MOBILE,
+    "unsubscribeEmail": _OP_OPT_OUT,
+    "unsubscribeTexting": _OP_OPT_OUT,
+}
+_NEVER_SEEN = datetime.min.replace(tzinfo=UTC)
+_NEW_ID_BASE = 1 << 62
+
+
+class Record:
+    """One customer in memory, with the Customer model's field names."""
+
+    __slots__ = (
+        "id",
+        *FIELDS,
+        "changed",
+        "stamped",
+        "is_new",
+        "is_deleted",
+        "seq",
+        "row_number",
+    )
+
+    def __init__(self) -> None:
+        self.id = None
+        self.changed: set[str] = set()
+        self.stamped = False
+        self.is_new = False
+        self.is_deleted = False
+        self.seq = 0
+        self.row_number = 0
+
+    @classmethod
+    def from_row(cls, values: Sequence) -> "Record":
+        """Build a record from a tuple in LOAD_FIELDS order."""
+        record = cls()
+        for name, value in zip(LOAD_FIELDS, values, strict=True):
+            setattr(record, name, value)
+        if record.import_tags is None:
+            record.import_tags = []
+        if record.profile is None:
+            record.profile = {}
+        return record
+
+    def values(self) -> tuple:
+        """The writable fields, in FIELDS order."""
+        return tuple(getattr(self, name) for name in FIELDS)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.member_id or self.email or self.mobile_number or f"#{self.id}"
+
+
+@dataclass(slots=True)
+class Failure:
+    """A failed row (R-I14): its number, (key, reason) pairs and its mapped values as text."""
+
+    row_number: int
+    errors: list[tuple[str, str]]
+    values: dict[str, str]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(dict.fromkeys(key for key, _ in self.errors if key))
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for _, reason in self.errors]
+
+
+ParsedRow = tuple[int, list, list[str]]  # row_number, parsed values by column, raw cells
+
+
+@dataclass
+class ChunkOutcome:
+    """What one chunk does to the database, and its counters."""
+
+    created: list[Record] = field(default_factory=list)
+    updated: list[Record] = field(default_factory=list)
+    deleted: list[Record] = field(default_factory=list)
+    # (lead record or None for a lead never inserted, lead label, member record)
+    unified: list[tuple[Record | None, str, Record]] = field(default_factory=list)
+    pending: list[tuple[Record, Record]] = field(default_factory=list)
+    # (row number, lead, email-side member, mobile-side member)
+    conflicts: list[tuple[int, Record, Record, Record]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    created_count: int = 0
+    updated_count: int = 0
+    created_hidden_count: int = 0
+    mu_room: int | None = None
+
+    @property
+    def unified_count(self) -> int:
+        return len(self.unified)
+
+    @property
+    def conflict_count(self) -> int:
+        return len(self.conflicts)
+
+    @property
+    def edited(self) -> list[Record]:
+        """Customers the chunk created or changed (R-I15)."""
+        return self.created + [r for r in self.updated if r.changed]
+
+
+def _parse_email(text: str):
+    s = text.strip()
+    if not s:
+        return EMPTY
+    try:
+        return normalize_email(s)
+    except ValueError as error:
+        raise ProfileValueError(str(error)) from None
+
+
+def parser_for_column(key: str, type_name: str) -> Callable:
+    """The cell parser of a mapped column: emails are also checked and lowercased."""
+    if key == "email":
+        return _parse_email
+    return profile_types.parser_for(type_name)
+
+
+class RowParser:
+    """Turn reader rows into ParsedRow tuples or Failures, without the database."""
+
+    def __init__(self, mapping: ImportMapping) -> None:
+        self.mapping = mapping
+        self.columns = mapping.columns
+        self._specs = [(c.index, parser_for_column(c.key, c.type)) for c in mapping.columns]
+        self._id_position = next(
+            i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
+        )
+        key = mapping.identifier_key
+        self._id_empty = MEMBER_ID_EMPTY if key == MEMBER_ID else IDENTIFIER_EMPTY.format(key=key)
+
+    def parse(self, row: tuple[int, list[str], str | None]) -> ParsedRow | Failure:
+        """Parse one ``(row_number, cells, error)`` row of the reader."""
+        number, cells, row_error = row
+        values: list = []
+        errors: list[tuple[str, str]] | None = None
+        for position, (index, parser) in enumerate(self._specs):
+            try:
+                values.append(parser(cells[index]))
+            except ProfileValueError as error:
+                values.append(_BAD)
+                if errors is None:
+                    errors = []
+                errors.append((self.columns[position].key, error.reason))
+        if values[self._id_position] is EMPTY:
+            errors = errors or []
+            errors.insert(0, (self.mapping.identifier_key, self._id_empty))
+        if row_error is not None:
+            errors = errors or []
+            errors.insert(0, ("", row_error))
+        if errors:
+            return Failure(number, errors, self.failure_values(cells, values))
+        return number, values, cells
+
+    def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
+        """The row's mapped values under their keys: formatted where parsed, else the raw text."""
+        result = {}
+        for column, value in zip(self.columns, values, strict=True):
+            if value is _BAD:
+                result[column.key] = cells[column.index]
+            else:
+                result[column.key] = profile_types.format_value(column.type, value)
+        return result
+
+
+class _Bad:
+    def __repr__(self) -> str:
+        return "BAD"
+
+
+_BAD = _Bad()
+
+
+def lookup_values(
+    mapping: ImportMapping, rows: Iterable[ParsedRow]
+) -> tuple[set[str], set[str], set[str]]:
+    """The memberIds, emails and mobile numbers of the rows: what reaches existing customers."""
+    positions = {c.key: i for i, c in enumerate(mapping.columns)}
+    found: list[set[str]] = [set(), set(), set()]
+    for slot, key in enumerate((MEMBER_ID, "email", "mobileNumber")):
+        position = positions.get(key)
+        if position is None:
+            continue
+        bucket = found[slot]
+        for row in rows:
+            value = row[1][position]
+            if value is not EMPTY:
+                bucket.add(value)
+    return found[0], found[1], found[2]
+
+
+def contact_closure(
+    records: Iterable[Record], emails: set[str], mobiles: set[str]
+) -> tuple[set[str], set[str]]:
+    """Contacts of loaded customers not looked up yet: they may reach unification partners."""
+    more_emails = {r.email for r in records if r.email is not None} - emails
+    more_mobiles = {r.mobile_number for r in records if r.mobile_number is not None} - mobiles
+    return more_emails, more_mobiles
+
+
+def _recency(record: Record) -> tuple:
+    """R-I3: most recently seen first; never seen is oldest; ties go to the higher id."""
+    seen = record.last_seen_at
+    return (
+        seen is not None,
+        seen or _NEVER_SEEN,
+        record.id if record.id is not None else _NEW_ID_BASE + record.seq,
+    )
+
+
+class ChunkPlanner:
+    """Apply one chunk's rows to in-memory records, in file order."""
+
+    def __init__(
+        self,
+        mapping: ImportMapping,
+        *,
+        import_id: int,
+        tag: str,
+        clear_empty: bool,
+        now: datetime,
+        mu_room: int | None,
+    ) -> None:
+        self.mapping = mapping
+        self.import_id = import_id
+        self.tag = tag
+        self.clear_empty = clear_empty
+        self.now = now
+        self.mu_room = mu_room
+        self.is_member_import = mapping.kind == MEMBER
+        id_key = mapping.identifier_key
+        self._ops: list[tuple[int, str, str | None, int]] = []
+        self._opt_out_positions: dict[str, int] = {}
+        for position, column in enumerate(mapping.columns):
+            if column.key == id_key:
+                op = _OP_IDENTIFIER
+                self._id_position = position
+            elif column.field is not None:
+                op = _BUILTIN_OPS[column.key]
+            elif column.type in profile_types.LIST_TYPES:
+                op = _OP_PROFILE_LIST
+            else:
+                op = _OP_PROFILE
+            if op == _OP_OPT_OUT:
+                self._opt_out_positions[column.key] = position
+            self._ops.append((op, column.key, column.field, position))
+        self._missing_opt_outs = [k for k in OPT_OUT_KEYS if k not in self._opt_out_positions]
+        self._id_field = {
+            MEMBER_ID: "member_id",
+            "email": "email",
+            "mobileNumber": "mobile_number",
+        }[id_key]
+
+    # indexes
+
+    def _index(self, records: Iterable[Record]) -> None:
+        self.by_member: dict[str, Record] = {}
+        self.by_email: dict[str, list[Record]] = {}
+        self.by_mobile: dict[str, list[Record]] = {}
+        self.records: list[Record] = []
+        for record in records:
+            self._add(record)
+
+    def _add(self, record: Record) -> None:
+        self.records.append(record)
+        if record.member_id is not None:
+            self.by_member[record.member_id] = record
+        if record.email is not None:
+            self.by_email.setdefault(record.email, []).append(record)
+        if record.mobile_number is not None:
+            self.by_mobile.setdefault(record.mobile_number, []).append(record)
+
+    def _unindex_contact(self, index: dict, value: str | None, record: Record) -> None:
+        if value is None:
+            return
+        bucket = index.get(value)
+        if bucket is not None and record in bucket:
+            bucket.remove(record)
+
+    def _set_contact(self, record: Record, field_name: str, value: str | None) -> None:
+        index = self.by_email if field_name == "email" else self.by_mobile
+        self._unindex_contact(index, getattr(record, field_name), record)
+        setattr(record, field_name, value)
+        if value is not None:
+            index.setdefault(value, []).append(record)
+
+    def _remove(self, record: Record) -> None:
+        record.is_deleted = True
+        self._unindex_contact(self.by_email, record.email, record)
+        self._unindex_contact(self.by_mobile, record.mobile_number, record)
+
+    # planning
+
+    def plan(self, items: Sequence[ParsedRow | Failure], loaded: Iterable[Record]) -> ChunkOutcome:
+        """Apply the chunk's rows in file order and return what to write."""
+        self._index(loaded)
+        self.outcome = outcome = ChunkOutcome()
+        self._pending_seen: set[tuple[int, int]] = set()
+        self._seq = 0
+        for item in items:
+            if isinstance(item, Failure):
+                outcome.failures.append(item)
+            else:
+                self._apply(item)
+        for record in self.records:
+            if record.is_deleted:
+                if not record.is_new:
+                    outcome.deleted.append(record)
+            elif record.is_new:
+                outcome.created.append(record)
+            elif record.changed or record.stamped:
+                if record.changed:
+                    record.updated_at = self.now
+                outcome.updated.append(record)
+        outcome.mu_room = self.mu_room
+        return outcome
+
+    def _target(self, values: list) -> Record | None:
+        key = values[self._id_position]
+        if self.is_member_import:
+            return self.by_member.get(key)
+        index = self.by_email if self._id_field == "email" else self.by_mobile
+        candidates = index.get(key)
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return candidates[0]
+        return max(candidates, key=_recency)
+
+    def _fail(self, number: int, errors: list[tuple[str, str]], values: list) -> None:
+        result = {}
+        for column, value in zip(self.mapping.columns, values, strict=True):
+            result[column.key] = profile_types.format_value(column.type, value)
+        self.outcome.failures.append(Failure(number, errors, result))
+
+    def _apply(self, row: ParsedRow) -> None:
+        number, values, cells = row
+        target = self._target(values)
+        if target is None:
+            record = self._create(number, values)
+            if record is None:
+                return
+        else:
+            record = target
+            if not self._update(number, record, values):
+                return
+            if record.last_import_id != self.import_id:
+                record.last_import_id = self.import_id
+                record.stamped = True
+                self.outcome.updated_count += 1
+        self._unify(number, record)
+        if record.is_new and not record.is_deleted and record.row_number == number:
+            self._place(record)
+
+    def _create(self, number: int, values: list) -> Record | None:
+        missing = list(self._missing_opt_outs)
+        for key, position in self._opt_out_positions.items():
+            if values[position] is EMPTY:
+                missing.append(key)
+        if missing:
+            missing.sort(key=OPT_OUT_KEYS.index)
+            self._fail(number, [(k, OPT_OUT_REQUIRED) for k in missing], values)
+            return None
+        record = Record()
+        record.is_new = True
+        self._seq += 1
+        record.seq = self._seq
+        record.row_number = number
+        now = self.now
+        record.member_id = None
+        record.name = ""
+        record.email = None
+        record.mobile_number = None
+        record.landline_number = None
+        record.email_verified = False
+        record.mobile_verified = False
+        record.unsubscribe_email = None
+        record.unsubscribe_texting = None
+        record.import_tags = [self.tag]
+        record.created_at = record.updated_at = record.last_seen_at = now
+        record.has_booted = False
+        record.is_hidden = True  # decided by _place once unification has run
+        record.is_blocked = False
+        record.created_by_import_id = record.last_import_id = self.import_id
+        profile = {}
+        for op, key, field_name, position in self._ops:
+            value = values[position]
+            if value is EMPTY:
+                continue
+            if op == _OP_IDENTIFIER:
+                setattr(record, self._id_field, value)
+                if self._id_field == "email":
+                    record.email_verified = True
+                elif self._id_field == "mobile_number":
+                    record.mobile_verified = True
+            elif op >= _OP_PROFILE:
+                profile[key] = value
+            elif op == _OP_EMAIL:
+                record.email = value
+                record.email_verified = True
+            elif op == _OP_MOBILE:
+                record.mobile_number = value
+                record.mobile_verified = True
+            else:
+                setattr(record, field_name, value)
+        record.profile = profile
+        error = self._check_limits(record, profile)
+        if error is not None:
+            self._fail(number, [("", error)], values)
+            return None
+        record.changed = {"created"}
+        self._add(record)
+        self.outcome.created_count += 1
+        return record
+
+    def _update(self, number: int, record: Record, values: list) -> bool:
+        """Apply a row to an existing record; False (and a failure) if the row breaks a limit."""
+        clear = self.clear_empty
+        assignments: list[tuple[str, object, str]] = []
+        profile = None
+        errors: list[tuple[str, str]] = []
+        for op, key, field_name, position in self._ops:
+            value = values[position]
+            if op == _OP_IDENTIFIER:
+                if self._id_field == "email" and not record.email_verified:
+                    assignments.append(("email_verified", True, "emailVerified"))
+                elif self._id_field == "mobile_number" and not record.mobile_verified:
+                    assignments.append(("mobile_verified", True, "mobileVerified"))
+                continue
+            if value is EMPTY:
+                if not clear or op == _OP_OPT_OUT:
+                    continue
+                if op >= _OP_PROFILE:
+                    if key in (profile if profile is not None else record.profile):
+                        if profile is None:
+                            profile = dict(record.profile)
+                        del profile[key]
+                    continue
+                if op == _OP_NAME:
+                    if record.name != "":
+                        assignments.append(("name", "", key))
+                    continue
+                if getattr(record, field_name) is not None:
+                    assignments.append((field_name, None, key))
+                    if op == _OP_EMAIL:
+                        assignments.append(("email_verified", False, "emailVerified"))
+                    elif op == _OP_MOBILE:
+                        assignments.append(("mobile_verified", False, "mobileVerified"))
+                continue
+            if op >= _OP_PROFILE:
+                current = (profile if profile is not None else record.profile).get(key)
+                if op == _OP_PROFILE_LIST and current is not None:
+                    try:
+                        value = profile_types.merge_list_values(current, value)
+                    except ProfileValueError as error:
+                        errors.append((key, error.reason))
+                        continue
+                if current is not None and type(current) is type(value) and current == value:
+                    continue
+                if profile is None:
+                    profile = dict(record.profile)
+                profile[key] = value
+                continue
+            current = getattr(record, field_name)
+            if current is None or type(current) is not type(value) or current != value:
+                assignments.append((field_name, value, key))
+            if op == _OP_EMAIL and not record.email_verified:
+                assignments.append(("email_verified", True, "emailVerified"))
+            elif op == _OP_MOBILE and not record.mobile_verified:
+                assignments.append(("mobile_verified", True, "mobileVerified"))
+        if errors:
+            self._fail(number, errors, values)
+            return False
+        tags = record.import_tags
+        if self.tag not in tags:
+            tags = merge_tags(tags, [self.tag])
+        if profile is not None or assignments or tags is not record.import_tags:
+            error = self._check_limits(record, profile, assignments, tags)
+            if error is not None:
+                self._fail(number, [("", error)], values)
+                return False
+        changed = record.changed
+        for field_name, value, key in assignments:
+            if field_name in ("email", "mobile_number"):
+                self._set_contact(record, field_name, value)
+            else:
+                setattr(record, field_name, value)
+            changed.add(key)
+        if profile is not None:
+            for key in set(profile) ^ set(record.profile):
+                changed.add(key)
+            for key, value in profile.items():
+                old = record.profile.get(key)
+                if old is None or type(old) is not type(value) or old != value:
+                    changed.add(key)
+            record.profile = profile
+        if tags is not record.import_tags:
+            record.import_tags = tags
+            changed.add("userImportTag")
+        return True
+
+    def _check_limits(
+        self,
+        record: Record,
+        profile: dict | None,
+        assignments: list | None = None,
+        tags: list | None = None,
+    ) -> str | None:
+        """R-C6 on the record as the row would leave it: built-in keys holding a value + custom."""
+        values = {name: getattr(record, name) for name in _PROFILE_FIELDS}
+        for field_name, value, _key in assignments or ():
+            if field_name in values:
+                values[field_name] = value
+        if tags is not None:
+            values["import_tags"] = tags
+        whole = {
+            _PROFILE_FIELDS[name]: value
+            for name, value in values.items()
+            if value is not None and value != "" and value != []
+        }
+        whole.update(profile if profile is not None else record.profile)
+        try:
+            profile_types.check_profile_limits(whole)
+        except ProfileValueError as error:
+            return error.reason
+        return None
+
+    # unification
+
+    def _members_of(self, lead: Record) -> tuple[list[Record], list[Record]]:
+        """Members sharing the lead's verified email, and its verified mobile number."""
+        by_email: list[Record] = []
+        by_mobile: list[Record] = []
+        if lead.email is not None and lead.email_verified:
+            by_email = [
+                r
+                for r in self.by_email.get(lead.email, ())
+                if r.member_id is not None and not r.is_deleted
+            ]
+        if lead.mobile_number is not None and lead.mobile_verified:
+            by_mobile = [
+                r
+                for r in self.by_mobile.get(lead.mobile_number, ())
+                if r.member_id is not None and not r.is_deleted
+            ]
+        return by_email, by_mobile
+
+    def _leads_of(self, member: Record) -> list[Record]:
+        """Verified leads sharing the member's email or mobile number, oldest id first."""
+        found: dict[int, Record] = {}
+        if member.email is not None:
+            for r in self.by_email.get(member.email, ()):
+                if r.member_id is None and r.email_verified and not r.is_deleted:
+                    found[id(r)] = r
+        if member.mobile_number is not None:
+            for r in self.by_mobile.get(member.mobile_number, ()):
+                if r.member_id is None and r.mobile_verified and not r.is_deleted:
+                    found[id(r)] = r
+        return sorted(found.values(), key=lambda r: (r.id is None, r.id or r.seq))
+
+    def _unify(self, number: int, record: Record) -> None:
+        if self.is_member_import:
+            if not (record.email is None and record.mobile_number is None):
+                for lead in self._leads_of(record):
+                    self._unify_pair(number, lead, record)
+        elif record.member_id is None and not (
+            record.email is None and record.mobile_number is None
+        ):
+            self._unify_pair(number, record, None)
+
+    def _unify_pair(self, number: int, lead: Record, member: Record | None) -> None:
+        by_email, by_mobile = self._members_of(lead)
+        members = list({id(r): r for r in (*by_email, *by_mobile)}.values())
+        if not members:
+            return
+        if len(members) > 1:
+            first = max(by_email, key=_recency) if by_email else None
+            second = max(by_mobile, key=_recency) if by_mobile else None
+            if first is None or second is None or first is second:
+                first, second = sorted(members, key=_recency, reverse=True)[:2]
+            self.outcome.conflicts.append((number, lead, first, second))
+            return
+        (partner,) = members
+        if member is not None and partner is not member:
+            return
+        if lead.is_new or not lead.has_booted:
+            self._merge(lead, partner)
+        else:
+            pair = (id(lead), id(partner))
+            if pair not in self._pending_seen:
+                self._pending_seen.add(pair)
+                self.outcome.pending.append((lead, partner))
+
+    def _merge(self, lead: Record, member: Record) -> None:
+        old_email, old_mobile = member.email, member.mobile_number
+        changed = merge_lead_into_member(member, lead)
+        for field_name, old in (("email", old_email), ("mobile_number", old_mobile)):
+            new = getattr(member, field_name)
+            if new != old:
+                setattr(member, field_name, old)
+                self._set_contact(member, field_name, new)
+        member.changed |= changed
+        self._remove(lead)
+        self.outcome.unified.append((None if lead.is_new else lead, lead.label, member))
+        if lead.is_new:
+            # The row's lead never reaches the database: the row matched the member.
+            self.outcome.created_count -= 1
+            if not member.is_new and member.last_import_id != self.import_id:
+                member.last_import_id = self.import_id
+                member.stamped = True
+                self.outcome.updated_count += 1
+
+    def _place(self, record: Record) -> None:
+        """R-M3: a new customer is visible while there is room under the MU limit."""
+        if not record.is_hidden:
+            return
+        if self.mu_room is None:
+            record.is_hidden = False
+        elif self.mu_room > 0:
+            record.is_hidden = False
+            self.mu_room -= 1
+        else:
+            self.outcome.created_hidden_count += 1
+
+
+# The built-in keys a profile's size counts (as contacts.services.customer_profile does).
+_PROFILE_FIELDS = {
+    "member_id": "memberId",
+    "name": "name",
+    "email": "email",
+    "mobile_number": "mobileNumber",
+    "landline_number": "landlineNumber",
+    "unsubscribe_email": "unsubscribeEmail",
+    "unsubscribe_texting": "unsubscribeTexting",
+    "import_tags": "userImportTag",
+}

@@ -1,0 +1,67 @@
+"""Reads of imports that take more than one filter()."""
+
+import contextlib
+from collections.abc import Iterator
+
+from contacts.models import Channel, Membership, ProfileKey
+from imports.engine.mapping import KeyInfo
+from imports.engine.reading import Table, open_table
+from imports.models import Import, Notification
+
+
+def import_active(channel: Channel) -> Import | None:
+    """The channel's queued or running import, if any (R-I16)."""
+    return (
+        Import.objects.select_related("started_by")
+        .filter(channel=channel, status__in=Import.ACTIVE_STATUSES)
+        .first()
+    )
+
+
+def custom_keys(channel: Channel) -> list[KeyInfo]:
+    """The channel's custom profile keys as the mapping sees them."""
+    return [
+        KeyInfo(name, label or name, type_name)
+        for name, label, type_name in ProfileKey.objects.filter(channel=channel)
+        .order_by("name")
+        .values_list("name", "label", "type")
+    ]
+
+
+def channel_owner(channel: Channel):
+    """The owner of the channel (every channel has exactly one)."""
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(channel=channel, role=Membership.Role.OWNER)
+        .first()
+    )
+    return membership.user if membership is not None else None
+
+
+@contextlib.contextmanager
+def import_table(imp: Import) -> Iterator[Table]:
+    """Open the import's stored file with its encoding and delimiter."""
+    imp.file.open("rb")
+    try:
+        table = open_table(imp.file, encoding=imp.encoding or None, delimiter=imp.delimiter or None)
+        try:
+            yield table
+        finally:
+            table.close()
+    finally:
+        imp.file.close()
+
+
+def import_preview(imp: Import, rows: int = 30) -> tuple[list[str], list[tuple]]:
+    """The file's headers and its first rows with all columns (R-I6)."""
+    with import_table(imp) as table:
+        return table.headers, table.preview(rows)
+
+
+def notifications_unread(user) -> list[Notification]:
+    """A manager's unread messages, newest first (R-I13)."""
+    return list(
+        Notification.objects.select_related("channel", "import_run").filter(
+            recipient=user, read_at__isnull=True
+        )
+    )

@@ -1,0 +1,859 @@
+"""Bulk customer imports: upload, map, check (dry run), start, run in chunks, finish (R-I*).
+
+The flow: ``import_upload`` stores the file as a draft import; ``import_configure`` checks the
+mapping; ``import_check`` plans every row without writing (R-I11); ``import_start`` queues it
+(one active import per channel, held by the database, R-I16) and enqueues the worker task;
+``import_run`` works through the file chunk by chunk. Each chunk's customer writes, failed rows,
+counters and progress commit in one transaction, so a run that dies at any moment resumes after
+the last committed row with the same final result.
+"""
+
+import codecs
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from activitylog.models import Entry
+from activitylog.services import activity_record, activity_record_many
+from contacts import profile_types
+from contacts.models import Channel, Conversation, Customer, Membership, PendingUnification
+from contacts.services import ProfileKeyError, mu_room, profile_key_add
+from imports import selectors
+from imports.engine import mapping as mapping_engine
+from imports.engine.failures import write_failures
+from imports.engine.planning import (
+    ChunkOutcome,
+    ChunkPlanner,
+    Failure,
+    Record,
+    RowParser,
+    contact_closure,
+    lookup_values,
+)
+from imports.engine.reading import FILE_TOO_LARGE, FileRefused
+from imports.models import Import, ImportConflict, ImportFailure, Notification
+from imports.writers import OrmWriter, writer_for_connection
+
+logger = logging.getLogger(__name__)
+
+NO_EDIT_PERMISSION = (
+    "Only managers allowed to edit customer information can import customers; ask the channel "
+    "owner for that permission."
+)
+NOT_A_MANAGER = "{who} is not a manager of the channel {channel}."
+IMPORT_ALREADY_ACTIVE = (
+    'Another import is {status} in this channel: "{file}", started by {who} on {when} UTC. '
+    "Wait until it ends, then start this one."
+)
+IMPORT_NOT_DRAFT = "This import has already been started; upload the file again to import it again."
+IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the import."
+ENCODING_UNKNOWN = (
+    'The encoding "{encoding}" is unknown. Use a name such as utf-8, cp949 or cp1252.'
+)
+TAG_INVALID = 'The import tag "{tag}" cannot be used: {reason}.'
+TAG_TOO_LONG = "The import tag has at most 200 characters."
+EMPTY_CELLS_UNKNOWN = "Choose what empty cells do: keep or clear existing data."
+IMPORT_CRASHED = (
+    "The import stopped at row {row} because of an unexpected error ({error}). The rows before "
+    "it were imported. Upload the remaining rows again, or contact support if it happens again."
+)
+NOTE_SUCCEEDED = (
+    'The import of "{file}" into {channel} has finished: {created} created, {updated} updated, '
+    "{failed} failed."
+)
+NOTE_FAILED = 'The import of "{file}" into {channel} has stopped: {error}'
+
+MAX_TAG_LENGTH = 200
+CHECK_REASON_ROWS = 5
+CHECK_MAX_REASONS = 50
+_TAG_UNSAFE = str.maketrans(dict.fromkeys(".,$\\/", "_"))
+
+
+class ImportRefused(Exception):
+    """The import cannot go ahead; ``message`` tells the manager why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _TakenOver(Exception):
+    """Another runner committed the chunk this one was about to write."""
+
+
+# helpers
+
+
+def _editor(channel: Channel, user) -> Membership:
+    """The user's seat in the channel, refused unless it may edit customers (R-I17)."""
+    membership = Membership.objects.filter(channel=channel, user=user).first() if user else None
+    if membership is None:
+        raise ImportRefused(NOT_A_MANAGER.format(who=user or "Nobody", channel=channel.slug))
+    if not membership.may_edit:
+        raise ImportRefused(NO_EDIT_PERMISSION)
+    return membership
+
+
+def default_tag(file_name: str) -> str:
+    """The file name without its extension, made a valid tag (R-I10, R-T1)."""
+    stem = Path(file_name).stem.strip() or "import"
+    tag = "_".join(stem.translate(_TAG_UNSAFE).split())
+    return tag[:MAX_TAG_LENGTH]
+
+
+def _checked_tag(tag: str) -> str:
+    tag = tag.strip()
+    if len(tag) > MAX_TAG_LENGTH:
+        raise ImportRefused(TAG_TOO_LONG)
+    try:
+        profile_types.parse(profile_types.TAG, profile_types.format_value("list", [tag]))
+    except profile_types.ProfileValueError as error:
+        raise ImportRefused(TAG_INVALID.format(tag=tag, reason=error.reason)) from None
+    return tag
+
+
+def _active_refusal(active: Import) -> ImportRefused:
+    who = active.started_by.email or active.started_by.username if active.started_by else "someone"
+    when = (active.started_at or active.created_at).astimezone(UTC)
+    return ImportRefused(
+        IMPORT_ALREADY_ACTIVE.format(
+            status=active.status,
+            file=active.file_name,
+            who=who,
+            when=when.strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+
+
+def _mapping_for(imp: Import, headers: list[str]) -> mapping_engine.ImportMapping:
+    keys = mapping_engine.available_keys(selectors.custom_keys(imp.channel), imp.new_keys)
+    return mapping_engine.rebuild(
+        headers=headers,
+        keys=keys,
+        kind=imp.kind,
+        identifier=imp.identifier or None,
+        stored=imp.mapping,
+    )
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    chunk: list = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _load(writer: OrmWriter, *, channel_id: int, lookups, lock: bool) -> list[Record]:
+    """One query for the chunk's keys, then the contacts that may reach unification partners."""
+    member_ids, emails, mobiles = lookups
+    records = writer.load(
+        channel_id=channel_id, member_ids=member_ids, emails=emails, mobiles=mobiles, lock=lock
+    )
+    seen_emails, seen_mobiles = set(emails), set(mobiles)
+    known = {r.id for r in records}
+    # Two hops: member -> lead (U1) -> the lead's other member (U6).
+    for _ in range(2):
+        more_emails, more_mobiles = contact_closure(records, seen_emails, seen_mobiles)
+        if not more_emails and not more_mobiles:
+            break
+        seen_emails |= more_emails
+        seen_mobiles |= more_mobiles
+        for record in writer.load(
+            channel_id=channel_id, emails=more_emails, mobiles=more_mobiles, lock=lock
+        ):
+            if record.id not in known:
+                known.add(record.id)
+                records.append(record)
+    return records
+
+
+# upload and mapping
+
+
+def import_upload(
+    *, channel: Channel, by, file: File, file_name: str, encoding: str | None = None
+) -> Import:
+    """Store an uploaded file as a draft import, refusing what cannot be read (R-I17, R-I22)."""
+    _editor(channel, by)
+    if file.size > settings.IMPORT_MAX_FILE_BYTES:
+        raise ImportRefused(FILE_TOO_LARGE)
+    if encoding:
+        try:
+            encoding = codecs.lookup(encoding).name
+        except LookupError:
+            raise ImportRefused(ENCODING_UNKNOWN.format(encoding=encoding)) from None
+    imp = Import(
+        channel=channel,
+        started_by=by,
+        file_name=file_name,
+        file_size=file.size,
+        encoding=encoding or "",
+        tag=default_tag(file_name),
+        status=Import.Status.DRAFT,
+    )
+    imp.file.save(os.path.basename(file_name), file, save=False)
+    try:
+        with selectors.import_table(imp) as table:
+            imp.encoding = table.encoding or ""
+            imp.delimiter = table.delimiter or ""
+    except FileRefused as error:
+        imp.file.delete(save=False)
+        raise ImportRefused(error.message) from None
+    imp.save()
+    return imp
+
+
+def import_configure(
+    *,
+    imp: Import,
+    by,
+    kind: str,
+    identifier: str | None = None,
+    mapping: dict[str, str] | None = None,
+    skip: Iterable[str] = (),
+    new_keys: dict[str, str] | None = None,
+    empty_cells: str = Import.EmptyCells.KEEP,
+    tag: str | None = None,
+) -> Import:
+    """Check and store the mapping, empty-cell policy and tag of a draft import (R-I1, R-I5)."""
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    _editor(imp.channel, by)
+    if empty_cells not in Import.EmptyCells.values:
+        raise ImportRefused(EMPTY_CELLS_UNKNOWN)
+    try:
+        with selectors.import_table(imp) as table:
+            headers = table.headers
+    except FileRefused as error:
+        raise ImportRefused(error.message) from None
+    try:
+        resolved = mapping_engine.resolve(
+            headers=headers,
+            custom_keys=selectors.custom_keys(imp.channel),
+            kind=kind,
+            identifier=identifier or None,
+            explicit=mapping or {},
+            skip=skip,
+            new_keys=new_keys or {},
+        )
+    except mapping_engine.MappingError as error:
+        raise ImportRefused(error.message) from None
+    imp.kind = kind
+    imp.identifier = (identifier or "") if kind == Import.Kind.LEAD else ""
+    imp.mapping = resolved.as_dict()
+    imp.new_keys = resolved.new_keys
+    imp.empty_cells = empty_cells
+    imp.tag = _checked_tag(tag) if tag is not None else imp.tag
+    imp.save()
+    return imp
+
+
+# dry run
+
+
+@dataclass
+class CheckReport:
+    """What the import would do (R-I11): counters and the failing rows grouped by reason."""
+
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    failed: int = 0
+    created_hidden: int = 0
+    unified: int = 0
+    pending_unification: int = 0
+    conflicts: int = 0
+    reasons: dict[tuple[str, str], list] = field(default_factory=dict)
+
+    def add_failure(self, failure: Failure) -> None:
+        self.failed += 1
+        for column, reason in dict.fromkeys(failure.errors):
+            group = self.reasons.get((column, reason))
+            if group is None:
+                if len(self.reasons) >= CHECK_MAX_REASONS:
+                    continue
+                group = self.reasons[(column, reason)] = [0, []]
+            group[0] += 1
+            if len(group[1]) < CHECK_REASON_ROWS:
+                group[1].append(failure.row_number)
+
+    def as_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "failed": self.failed,
+            "createdHidden": self.created_hidden,
+            "unified": self.unified,
+            "pendingUnification": self.pending_unification,
+            "conflicts": self.conflicts,
+            "reasons": [
+                {"column": column, "reason": reason, "count": count, "rows": rows}
+                for (column, reason), (count, rows) in sorted(
+                    self.reasons.items(), key=lambda item: (-item[1][0], item[1][1][0])
+                )
+            ],
+        }
+
+
+class _DryRunOverlay:
+    """What earlier chunks of a dry run would have written, kept small: the identifiers of the
+    customers they created, the ids they counted and the leads they unified away."""
+
+    def __init__(self, imp: Import, mapping: mapping_engine.ImportMapping) -> None:
+        self.import_id = imp.id
+        self.tag = imp.tag
+        self.identifier_field = {
+            "memberId": "member_id",
+            "email": "email",
+            "mobileNumber": "mobile_number",
+        }[mapping.identifier_key]
+        self.id_position = next(
+            i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
+        )
+        # hash() of the identifier: 8 bytes a customer; a collision (about 1 in 10^7 for a
+        # million rows) only shifts one row between created and updated in the estimate.
+        self.created: set[int] = set()
+        self.counted: set[int] = set()
+        self.unified: set[int] = set()
+        self.pending: set[tuple[int, int]] = set()
+        self._phantom_ids = 0
+
+    def apply(self, records: list[Record], rows: list, now) -> list[Record]:
+        """Add the customers earlier chunks created; mark those they counted or unified."""
+        records = [r for r in records if r.id not in self.unified]
+        for record in records:
+            if record.id in self.counted:
+                record.last_import_id = self.import_id
+        if self.created:
+            present = {getattr(r, self.identifier_field) for r in records}
+            for row in rows:
+                value = row[1][self.id_position]
+                if value in present or hash(value) not in self.created:
+                    continue
+                present.add(value)
+                records.append(self._phantom(value, now))
+        return records
+
+    def _phantom(self, value: str, now) -> Record:
+        self._phantom_ids -= 1
+        record = Record.from_row(
+            (self._phantom_ids, None, "", None, None, None, False, False, False, False)
+            + ([self.tag], {}, now, now, now, False, False, False, self.import_id, self.import_id)
+        )
+        setattr(record, self.identifier_field, value)
+        if self.identifier_field == "email":
+            record.email_verified = True
+        elif self.identifier_field == "mobile_number":
+            record.mobile_verified = True
+        return record
+
+    def remember(self, outcome: ChunkOutcome) -> int:
+        """Keep what later chunks must see; return the new pending unifications."""
+        for record in outcome.created:
+            self.created.add(hash(getattr(record, self.identifier_field)))
+        for record in outcome.updated:
+            if record.id is not None and record.id > 0:
+                self.counted.add(record.id)
+        for record in outcome.deleted:
+            self.unified.add(record.id)
+        fresh = 0
+        pairs = [(lead.id, member.id) for lead, member in outcome.pending]
+        if pairs:
+            existing = set(
+                PendingUnification.objects.filter(
+                    lead_id__in=[lead for lead, _ in pairs]
+                ).values_list("lead_id", "member_id")
+            )
+            for pair in pairs:
+                if pair not in existing and pair not in self.pending:
+                    self.pending.add(pair)
+                    fresh += 1
+        return fresh
+
+
+def import_check(
+    *,
+    imp: Import,
+    on_failure: Callable[[Failure], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Plan every row against the database without writing anything (R-I11).
+
+    Rows for the same customer are simulated across the whole file: one created at row 5 and
+    matched at row 900 counts once, as created. Returns the report (also kept on the import).
+    """
+    if not imp.kind:
+        raise ImportRefused(IMPORT_NOT_CONFIGURED)
+    report = CheckReport()
+    room = mu_room(imp.channel)
+    try:
+        with selectors.import_table(imp) as table:
+            total = imp.total_rows or table.count_rows()
+            mapping = _mapping_for(imp, table.headers)
+            parser = RowParser(mapping)
+            overlay = _DryRunOverlay(imp, mapping)
+            writer = OrmWriter()
+            for chunk in _chunks(table.rows(), settings.IMPORT_CHUNK_ROWS):
+                items = [parser.parse(row) for row in chunk]
+                parsed = [item for item in items if type(item) is tuple]
+                now = timezone.now()
+                loaded = _load(
+                    writer,
+                    channel_id=imp.channel_id,
+                    lookups=lookup_values(mapping, parsed),
+                    lock=False,
+                )
+                loaded = overlay.apply(loaded, parsed, now)
+                planner = ChunkPlanner(
+                    mapping,
+                    import_id=imp.id,
+                    tag=imp.tag,
+                    clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
+                    now=now,
+                    mu_room=room,
+                )
+                outcome = planner.plan(items, loaded)
+                room = outcome.mu_room
+                report.rows += len(chunk)
+                report.created += outcome.created_count
+                report.updated += outcome.updated_count
+                report.created_hidden += outcome.created_hidden_count
+                report.unified += outcome.unified_count
+                report.conflicts += outcome.conflict_count
+                report.pending_unification += overlay.remember(outcome)
+                for failure in outcome.failures:
+                    report.add_failure(failure)
+                    if on_failure is not None:
+                        on_failure(failure)
+                if progress is not None:
+                    progress(report.rows, total)
+    except FileRefused as error:
+        raise ImportRefused(error.message) from None
+    except mapping_engine.MappingError as error:
+        raise ImportRefused(error.message) from None
+    result = report.as_dict()
+    imp.total_rows = report.rows
+    imp.check_result = result
+    imp.save(update_fields=["total_rows", "check_result"])
+    return result
+
+
+# start
+
+
+def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
+    """Queue a configured draft import; one active import per channel (R-I16, R-I12).
+
+    Creates the import's new profile keys, records the BULK_IMPORT activity entry and, after
+    commit, hands the run to the django-q2 worker (unless ``enqueue`` is false: the caller
+    runs it in-process with ``import_run``).
+    """
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    if not imp.kind:
+        raise ImportRefused(IMPORT_NOT_CONFIGURED)
+    channel = imp.channel
+    _editor(channel, by)
+    with transaction.atomic():
+        active = selectors.import_active(channel)
+        if active is not None:
+            raise _active_refusal(active)
+        existing = {k.name: k.type for k in selectors.custom_keys(channel)}
+        for name, type_name in imp.new_keys.items():
+            if name in existing:
+                continue
+            try:
+                profile_key_add(channel=channel, by=by, name=name, label=name, type=type_name)
+            except ProfileKeyError as error:
+                raise ImportRefused(
+                    mapping_engine.NEW_KEY_INVALID.format(key=name, reason=error.message)
+                ) from None
+        imp.status = Import.Status.QUEUED
+        imp.started_by = by
+        try:
+            with transaction.atomic():
+                imp.save(update_fields=["status", "started_by"])
+        except IntegrityError:
+            imp.status = Import.Status.DRAFT
+            active = selectors.import_active(channel)
+            if active is None:
+                raise
+            raise _active_refusal(active) from None
+        activity_record(
+            channel=channel,
+            actor=by,
+            category=Entry.Category.BULK_IMPORT,
+            action=f"Bulk import of {imp.file_name} started",
+            import_id=imp.id,
+            details={
+                "kind": imp.kind,
+                "identifier": imp.identifier,
+                "tag": imp.tag,
+                "emptyCells": imp.empty_cells,
+                "file": imp.file_name,
+            },
+        )
+        if enqueue:
+            import_id = imp.id
+            transaction.on_commit(lambda: _enqueue(import_id))
+    return imp
+
+
+def _enqueue(import_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("imports.tasks.run_import_task", import_id, task_name=f"import-{import_id}")
+
+
+# run
+
+
+def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = None) -> Import:
+    """Run a queued import, or resume a running one after its last committed row.
+
+    Safe to call twice at once: a chunk commits only if the import's last row is still the one
+    its runner started from; the late runner stops. An unexpected error marks the import failed
+    (the chunk in hand rolls back, nothing half-written).
+    """
+    imp = _begin(import_id)
+    if imp is None:
+        return Import.objects.get(pk=import_id)
+    row = imp.last_row_number + 1
+    try:
+        with selectors.import_table(imp) as table:
+            if not imp.total_rows:
+                imp.total_rows = table.count_rows()
+                Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
+            mapping = _mapping_for(imp, table.headers)
+            parser = RowParser(mapping)
+            writer = writer_for_connection()
+            logs_edits = imp.channel.logs_import_edits
+            for chunk in _chunks(
+                table.rows(start_after_row_number=imp.last_row_number),
+                settings.IMPORT_CHUNK_ROWS,
+            ):
+                row = chunk[0][0]
+                imp = _run_chunk(imp, mapping, parser, writer, chunk, logs_edits)
+                if progress is not None:
+                    progress(imp.rows_done, imp.total_rows)
+    except _TakenOver:
+        return Import.objects.get(pk=import_id)
+    except (FileRefused, mapping_engine.MappingError) as error:
+        return _finish(import_id, error=error.message)
+    except Exception as error:
+        logger.exception("Import %s failed at row %s", import_id, row)
+        return _finish(import_id, error=IMPORT_CRASHED.format(row=row, error=type(error).__name__))
+    return _finish(import_id)
+
+
+def _begin(import_id: int) -> Import | None:
+    with transaction.atomic():
+        imp = Import.objects.select_for_update().get(pk=import_id)
+        if imp.status == Import.Status.QUEUED:
+            imp.status = Import.Status.RUNNING
+            imp.started_at = timezone.now()
+            imp.mu_room_left = mu_room(imp.channel)
+            imp.save(update_fields=["status", "started_at", "mu_room_left"])
+        elif imp.status != Import.Status.RUNNING:
+            return None
+    return Import.objects.select_related("channel", "started_by").get(pk=import_id)
+
+
+_PROGRESS_FIELDS = [
+    "last_row_number",
+    "rows_done",
+    "created_count",
+    "updated_count",
+    "failed_count",
+    "created_hidden_count",
+    "unified_count",
+    "pending_unification_count",
+    "conflict_count",
+    "mu_room_left",
+]
+
+
+def _run_chunk(imp: Import, mapping, parser, writer, chunk: list, logs_edits: bool) -> Import:
+    """Plan and write one chunk, its failures and the import's progress in one transaction."""
+    items = [parser.parse(row) for row in chunk]
+    parsed = [item for item in items if type(item) is tuple]
+    lookups = lookup_values(mapping, parsed)
+    with transaction.atomic():
+        locked = Import.objects.select_for_update().get(pk=imp.pk)
+        if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
+            raise _TakenOver
+        now = timezone.now()
+        loaded = _load(writer, channel_id=imp.channel_id, lookups=lookups, lock=True)
+        planner = ChunkPlanner(
+            mapping,
+            import_id=imp.id,
+            tag=imp.tag,
+            clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
+            now=now,
+            mu_room=locked.mu_room_left,
+        )
+        outcome = planner.plan(items, loaded)
+        pending = _write(imp, outcome, writer, logs_edits)
+        locked.last_row_number = chunk[-1][0]
+        locked.rows_done += len(chunk)
+        locked.created_count += outcome.created_count
+        locked.updated_count += outcome.updated_count
+        locked.failed_count += len(outcome.failures)
+        locked.created_hidden_count += outcome.created_hidden_count
+        locked.unified_count += outcome.unified_count
+        locked.pending_unification_count += pending
+        locked.conflict_count += outcome.conflict_count
+        locked.mu_room_left = outcome.mu_room
+        locked.save(update_fields=_PROGRESS_FIELDS)
+    for name in _PROGRESS_FIELDS:
+        setattr(imp, name, getattr(locked, name))
+    return imp
+
+
+def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bool) -> int:
+    """Write a planned chunk; return how many pending unifications were new."""
+    channel_id = imp.channel_id
+    writer.insert(channel_id=channel_id, records=outcome.created)
+    writer.update(channel_id=channel_id, records=outcome.updated)
+    entries = []
+    for lead, label, member in outcome.unified:
+        if lead is not None:
+            Conversation.objects.filter(customer_id=lead.id).update(customer_id=member.id)
+        entries.append(
+            Entry(
+                channel_id=channel_id,
+                actor=imp.started_by,
+                category=Entry.Category.UNIFICATION,
+                action=f"Lead {label} unified into member {member.label}",
+                customer_id=member.id,
+                customer_label=member.label,
+                import_id=imp.id,
+                details={"leadId": lead.id if lead is not None else None, "leadLabel": label},
+            )
+        )
+    if outcome.deleted:
+        Customer.objects.filter(id__in=[r.id for r in outcome.deleted]).delete()
+    pending = 0
+    if outcome.pending:
+        existing = set(
+            PendingUnification.objects.filter(
+                lead_id__in=[lead.id for lead, _ in outcome.pending]
+            ).values_list("lead_id", "member_id")
+        )
+        fresh = [
+            PendingUnification(
+                channel_id=channel_id, lead_id=lead.id, member_id=member.id, import_id=imp.id
+            )
+            for lead, member in outcome.pending
+            if (lead.id, member.id) not in existing
+        ]
+        PendingUnification.objects.bulk_create(fresh)
+        pending = len(fresh)
+    if outcome.conflicts:
+        ImportConflict.objects.bulk_create(
+            ImportConflict(
+                import_run_id=imp.id,
+                row_number=number,
+                lead_id=lead.id,
+                email_member_id=first.id,
+                mobile_member_id=second.id,
+            )
+            for number, lead, first, second in outcome.conflicts
+        )
+    if outcome.failures:
+        ImportFailure.objects.bulk_create(
+            (
+                ImportFailure(
+                    import_run_id=imp.id,
+                    row_number=f.row_number,
+                    error_columns=f.columns,
+                    error_reasons=f.reasons,
+                    values=f.values,
+                )
+                for f in outcome.failures
+            ),
+            batch_size=2000,
+        )
+    if logs_edits:
+        for record in outcome.edited:
+            created = record.is_new
+            entries.append(
+                Entry(
+                    channel_id=channel_id,
+                    actor=imp.started_by,
+                    category=Entry.Category.CUSTOMER_EDIT,
+                    action="Customer created by import" if created else "Customer edited by import",
+                    customer_id=record.id,
+                    customer_label=record.label,
+                    import_id=imp.id,
+                    details={"keys": sorted(record.changed - {"created"}), "created": created},
+                )
+            )
+    if entries:
+        activity_record_many(entries)
+    return pending
+
+
+# finish
+
+
+def _failure_keys(imp: Import) -> list[str]:
+    try:
+        with selectors.import_table(imp) as table:
+            order = {h: i for i, h in enumerate(table.headers)}
+    except FileRefused:
+        order = {}
+    headers = sorted(imp.mapping, key=lambda h: order.get(h, len(order)))
+    return [imp.mapping[h] for h in headers]
+
+
+def failures_rows(imp: Import) -> Iterator[tuple]:
+    """The import's failed rows in row order, streamed."""
+    return (
+        ImportFailure.objects.filter(import_run=imp)
+        .order_by("row_number")
+        .values_list("row_number", "error_columns", "error_reasons", "values")
+        .iterator(chunk_size=2000)
+    )
+
+
+def failures_write(imp: Import, target) -> int:
+    """Write the import's failed-rows workbook to a path or binary file (R-I14)."""
+    return write_failures(target, _failure_keys(imp), failures_rows(imp))
+
+
+def _finish(import_id: int, *, error: str | None = None) -> Import:
+    imp = Import.objects.select_related("channel", "started_by").get(pk=import_id)
+    if imp.status != Import.Status.RUNNING:
+        return imp
+    saved_name = ""
+    if imp.failed_count:
+        with tempfile.TemporaryFile() as handle:
+            failures_write(imp, handle)
+            handle.seek(0)
+            saved_name = default_storage.save(
+                imp.failures_file.field.generate_filename(imp, f"import-{imp.pk}-failed-rows.xlsx"),
+                File(handle),
+            )
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Import.objects.select_for_update().get(pk=import_id)
+        if locked.status != Import.Status.RUNNING:
+            if saved_name:
+                default_storage.delete(saved_name)
+            return locked
+        locked.status = Import.Status.FAILED if error else Import.Status.SUCCEEDED
+        locked.error_message = error or ""
+        locked.finished_at = now
+        if saved_name:
+            locked.failures_file.name = saved_name
+            locked.failures_expire_at = now + timedelta(days=settings.IMPORT_FAILURES_KEEP_DAYS)
+        locked.save(
+            update_fields=[
+                "status",
+                "error_message",
+                "finished_at",
+                "failures_file",
+                "failures_expire_at",
+            ]
+        )
+        activity_record(
+            channel=imp.channel,
+            actor=imp.started_by,
+            category=Entry.Category.BULK_IMPORT,
+            action=f"Bulk import of {imp.file_name} " + ("stopped" if error else "finished"),
+            import_id=imp.pk,
+            details=import_summary(locked) | ({"error": error} if error else {}),
+        )
+        _notify(locked, imp.channel, imp.started_by)
+    return locked
+
+
+def import_summary(imp: Import) -> dict:
+    """The import's counters under the names the command line prints (R-I14)."""
+    return {
+        "created": imp.created_count,
+        "updated": imp.updated_count,
+        "failed": imp.failed_count,
+        "createdHidden": imp.created_hidden_count,
+        "unified": imp.unified_count,
+        "pendingUnification": imp.pending_unification_count,
+        "conflicts": imp.conflict_count,
+    }
+
+
+def _notify(imp: Import, channel: Channel, started_by) -> None:
+    """R-I13: the manager who started the import and the channel owner get a message."""
+    if imp.status == Import.Status.FAILED:
+        text = NOTE_FAILED.format(file=imp.file_name, channel=channel.name, error=imp.error_message)
+    else:
+        text = NOTE_SUCCEEDED.format(
+            file=imp.file_name,
+            channel=channel.name,
+            created=imp.created_count,
+            updated=imp.updated_count,
+            failed=imp.failed_count,
+        )
+    recipients = {}
+    for user in (started_by, selectors.channel_owner(channel)):
+        if user is not None:
+            recipients[user.pk] = user
+    Notification.objects.bulk_create(
+        Notification(recipient=user, channel=channel, import_run=imp, text=text[:500])
+        for user in recipients.values()
+    )
+
+
+def notification_read(*, notification: Notification) -> None:
+    """Mark a manager's message read."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+# files
+
+
+def import_files_purge(*, now=None) -> tuple[int, int]:
+    """Delete failed-rows files past their 30 days and source files of imports that ended more
+    than 30 days ago (drafts: created more than 30 days ago). Returns (failures, sources)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.IMPORT_FAILURES_KEEP_DAYS)
+    failures = 0
+    for imp in Import.objects.filter(failures_expire_at__lt=now).exclude(failures_file=""):
+        imp.failures_file.delete(save=False)
+        Import.objects.filter(pk=imp.pk).update(failures_file="")
+        failures += 1
+    sources = 0
+    ended = Q(status__in=[Import.Status.SUCCEEDED, Import.Status.FAILED], finished_at__lt=cutoff)
+    stale_draft = Q(status=Import.Status.DRAFT, created_at__lt=cutoff)
+    for imp in Import.objects.filter(ended | stale_draft).exclude(file=""):
+        imp.file.delete(save=False)
+        Import.objects.filter(pk=imp.pk).update(file="")
+        sources += 1
+    return failures, sources
+
+
+def import_discard(*, imp: Import) -> None:
+    """Delete a draft import and its stored file (a refused command-line import)."""
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    if imp.file:
+        imp.file.delete(save=False)
+    imp.delete()

@@ -1,0 +1,8 @@
+"""django-q2 entry points: load by id, call one service."""
+
+from imports.services import import_run
+
+
+def run_import_task(import_id: int) -> None:
+    """Run or resume one import (R-I16: the service refuses to run it twice at once)."""
+    import_run(import_id=import_id)
