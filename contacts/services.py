@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -267,6 +269,9 @@ def lead_add(
     mobile_number = _mobile_e164(mobile_number) if mobile_number else None
     if email is None and mobile_number is None:
         raise CustomerError(CONTACT_REQUIRED)
+    # Serialises hand adds in the channel (on PostgreSQL): two at once can neither both pass
+    # "Already exists" nor both take the last free MU seat.
+    Channel.objects.select_for_update().filter(pk=channel.pk).first()
     existing = (
         selectors.customers_with_contact(channel=channel, email=email, mobile_number=mobile_number)
         .order_by("id")
@@ -274,8 +279,6 @@ def lead_add(
     )
     if existing is not None:
         raise CustomerError(LEAD_ALREADY_EXISTS, customer=existing)
-    # Locks the channel row so two concurrent adds cannot both take the last free MU seat.
-    Channel.objects.select_for_update().filter(pk=channel.pk).first()
     room = mu_room(channel)
     now = timezone.now()
     customer = Customer.objects.create(
@@ -301,6 +304,11 @@ def lead_add(
         details={"keys": [k for k, v in (("email", email), ("mobileNumber", mobile_number)) if v]},
     )
     return customer
+
+
+def _same_value(a, b) -> bool:
+    """Equal as stored JSON: 1, 1.0 and true are different profile values."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 _EDITABLE_BUILTINS = ("memberId", "name", "email", "mobileNumber", "landlineNumber") + OPT_OUT_KEYS
@@ -353,9 +361,7 @@ def customer_update(
             if name in profile:
                 del profile[name]
                 changed.append(name)
-        elif profile.get(name, profile_types.EMPTY) != value or type(profile[name]) is not type(
-            value
-        ):
+        elif name not in profile or not _same_value(profile[name], value):
             profile[name] = value
             changed.append(name)
     if "memberId" in changed:
@@ -396,7 +402,10 @@ def customer_update(
     if not changed:
         return []
     customer.updated_at = timezone.now()
-    customer.save()
+    # Only the edited columns: a block or an import chunk may have written the others meanwhile.
+    fields = {"profile", "updated_at", "email_verified", "mobile_verified"}
+    fields.update(BUILTIN_BY_NAME[n].field for n in changed if n in BUILTIN_BY_NAME)
+    customer.save(update_fields=sorted(fields))
     activity_record(
         channel=customer.channel,
         actor=by,
