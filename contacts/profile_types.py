@@ -239,12 +239,13 @@ def _parse_boolean(text: str) -> bool | Literal[_Empty.EMPTY]:
 
 _DATE_RE: Final = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _DATETIME_RE: Final = re.compile(
-    r"\d{4}-\d{2}-\d{2}"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,](\d+))?)?"
-    r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?",
+    r"(\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](\d{2}:\d{2})(:\d{2})?(?:[.,](\d+))?"
+    r"(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?)?",
     re.ASCII,
 )
 _EPOCH: Final = datetime(1970, 1, 1)
+_OFFSETS: dict[str, timedelta] = {}
 _date_fromisoformat: Final = date.fromisoformat
 _datetime_fromisoformat: Final = datetime.fromisoformat
 
@@ -262,6 +263,16 @@ def _parse_date(text: str) -> str | Literal[_Empty.EMPTY]:
     raise ProfileValueError(REASON_DATE_FORMAT)
 
 
+def _offset(text: str) -> timedelta:
+    """The timedelta of a "+HH", "+HHMM" or "+HH:MM" offset already checked by _DATETIME_RE."""
+    try:
+        return _OFFSETS[text]
+    except KeyError:
+        minutes = int(text[1:3]) * 60 + (int(text[-2:]) if len(text) > 3 else 0)
+        delta = _OFFSETS[text] = timedelta(0, (-60 if text[0] == "-" else 60) * minutes)
+        return delta
+
+
 def _parse_datetime(text: str) -> str | Literal[_Empty.EMPTY]:
     s = text.strip()
     match = _DATETIME_RE.fullmatch(s)
@@ -269,34 +280,49 @@ def _parse_datetime(text: str) -> str | Literal[_Empty.EMPTY]:
         if s.isdigit() and s.isascii():
             if not 12 <= len(s) <= 13:
                 raise ProfileValueError(REASON_EPOCH_DIGITS)
-            moment = _EPOCH + timedelta(milliseconds=int(s))
-            return moment.isoformat(timespec="milliseconds") + "Z"
+            seconds, milliseconds = divmod(int(s), 1000)
+            return _format_moment(_EPOCH + timedelta(0, seconds, 1000 * milliseconds))
         if not s:
             return EMPTY
         raise ProfileValueError(REASON_DATETIME_FORMAT)
-    fraction = match.group(1)
-    if fraction is not None and len(fraction) > 3 and fraction[3:].strip("0"):
+    day, hour_minute, second, fraction, offset = match.groups()
+    if fraction is None:
+        milliseconds = "000"
+    elif len(fraction) <= 3:
+        milliseconds = fraction.ljust(3, "0")
+    elif fraction[3:].strip("0"):
         raise ProfileValueError(REASON_DATETIME_PRECISION)
+    else:
+        milliseconds = fraction[:3]
     try:
-        moment = _datetime_fromisoformat(s)
+        # Validates the calendar and clock; the text is already known to be in our grammar.
+        moment = _datetime_fromisoformat(s if offset is None else s[: -len(offset)])
     except ValueError:
         raise ProfileValueError(REASON_DATETIME_INVALID) from None
-    offset = moment.utcoffset()
-    if offset is not None:
-        if offset:
-            try:
-                moment = moment - offset
-            except OverflowError:
-                raise ProfileValueError(REASON_DATETIME_RANGE) from None
-        moment = moment.replace(tzinfo=None)
-    return moment.isoformat(timespec="milliseconds") + "Z"
+    if offset is None or offset == "Z" or not offset.strip("+-:0"):
+        if hour_minute is None:
+            return day + "T00:00:00.000Z"
+        return f"{day}T{hour_minute}{second or ':00'}.{milliseconds}Z"
+    try:
+        moment -= _offset(offset)
+    except OverflowError:
+        raise ProfileValueError(REASON_DATETIME_RANGE) from None
+    return _format_moment(moment)
+
+
+def _format_moment(moment: datetime) -> str:
+    """Canonical text of a naive UTC datetime whose microseconds are whole milliseconds."""
+    text = moment.isoformat()
+    return text[:23] + "Z" if moment.microsecond else text + ".000Z"
 
 
 # phone
 
 _COUNTRY_CODES: Final = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 _PHONE_SEPARATORS: Final = str.maketrans("", "", " -.()")
+_E164: Final = phonenumbers.PhoneNumberFormat.E164
 _Desc: TypeAlias = tuple[frozenset[int], re.Pattern[str] | None]
+# national prefix for parsing, leading digits, general, fixed line, mobile
 _FastRule: TypeAlias = tuple[
     re.Pattern[str] | None, re.Pattern[str] | None, _Desc, _Desc | None, _Desc | None
 ]
@@ -307,18 +333,18 @@ def _desc(desc: object) -> _Desc | None:
     if desc is None:
         return None
     pattern = desc.national_number_pattern  # type: ignore[attr-defined]
-    return (frozenset(desc.possible_length), re.compile(pattern) if pattern else None)  # type: ignore[attr-defined]
+    lengths = frozenset(desc.possible_length)  # type: ignore[attr-defined]
+    return (lengths, re.compile(pattern) if pattern else None)
 
 
 def _fast_rule(country_code: str) -> _FastRule | None:
-    """Precompiled metadata of the country code's main region, or None to always ask the library.
+    """The main region's metadata, precompiled; None means: always ask the library.
 
-    The fast path must reach the library's verdict: for a "+<cc><nsn>" string whose nsn has no
-    leading 0 and does not start with the region's national prefix, ``phonenumbers.parse`` keeps
-    the digits as they are, and the main region is the one ``is_valid_number`` checks when its
-    leading digits match (or it has none and the number is valid there). Valid there means the
-    general pattern and a type pattern match; only fixed line and mobile are tried here, anything
-    else falls back to the library.
+    This mirrors phonenumbers (``parse``, ``region_code_for_number``, ``_number_type_helper``)
+    for the one verdict it shortcuts, "valid": ``is_valid_number`` checks the country code's
+    main region when its leading digits match (or it has none and the number is valid there),
+    and valid there means the general pattern and a type pattern match. Only fixed line and
+    mobile are tried here; every other outcome is left to the library.
     """
     regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[int(country_code)]
     region = regions[0]
@@ -327,17 +353,27 @@ def _fast_rule(country_code: str) -> _FastRule | None:
     metadata = PhoneMetadata.metadata_for_region(region, None)
     if metadata is None or metadata.general_desc is None:
         return None
+    general = _desc(metadata.general_desc)
+    if general is None or not general[0]:
+        return None  # without possible lengths, "valid" might not imply "possible"
     prefix = metadata.national_prefix_for_parsing
     leading = metadata.leading_digits if len(regions) > 1 else None
-    general = _desc(metadata.general_desc)
-    assert general is not None
+    mobile = None if metadata.same_mobile_and_fixed_line_pattern else _desc(metadata.mobile)
     return (
         re.compile(prefix) if prefix else None,
         re.compile(leading) if leading else None,
         general,
         _desc(metadata.fixed_line),
-        None if metadata.same_mobile_and_fixed_line_pattern else _desc(metadata.mobile),
+        mobile,
     )
+
+
+def _rule_for(country_code: str) -> _FastRule | None:
+    try:
+        return _FAST_RULES[country_code]
+    except KeyError:
+        rule = _FAST_RULES[country_code] = _fast_rule(country_code)
+        return rule
 
 
 def _matches(desc: _Desc | None, nsn: str) -> bool:
@@ -349,6 +385,14 @@ def _matches(desc: _Desc | None, nsn: str) -> bool:
     return pattern is not None and pattern.fullmatch(nsn) is not None
 
 
+def _is_fast_valid(rule: _FastRule, nsn: str) -> bool:
+    """True only if phonenumbers deems the number possible and valid; False means: ask it."""
+    _, leading, general, fixed_line, mobile = rule
+    if leading is not None and not leading.match(nsn):
+        return False
+    return _matches(general, nsn) and (_matches(mobile, nsn) or _matches(fixed_line, nsn))
+
+
 def _is_fast_valid_e164(digits: str) -> bool:
     """True only if the library would accept "+<digits>" unchanged; False means: ask it."""
     for size in (1, 2, 3):
@@ -357,19 +401,14 @@ def _is_fast_valid_e164(digits: str) -> bool:
             break
     else:
         return False
-    try:
-        rule = _FAST_RULES[country_code]
-    except KeyError:
-        rule = _FAST_RULES[country_code] = _fast_rule(country_code)
+    rule = _rule_for(country_code)
     if rule is None:
         return False
     nsn = digits[size:]
-    prefix, leading, general, fixed_line, mobile = rule
-    if nsn[0] == "0" or (prefix is not None and prefix.match(nsn)):
+    # parse() would strip a leading 0 or national prefix; let the library do that.
+    if nsn[0] == "0" or (rule[0] is not None and rule[0].match(nsn)):
         return False
-    if leading is not None and not leading.match(nsn):
-        return False
-    return _matches(general, nsn) and (_matches(mobile, nsn) or _matches(fixed_line, nsn))
+    return _is_fast_valid(rule, nsn)
 
 
 def _parse_phone_with_library(s: str) -> str:
@@ -380,9 +419,14 @@ def _parse_phone_with_library(s: str) -> str:
         number = phonenumbers.parse(s, None)
     except phonenumbers.NumberParseException:
         raise ProfileValueError(REASON_PHONE_INVALID) from None
-    if not (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number)):
+    rule = _rule_for(str(number.country_code))
+    nsn = phonenumbers.national_significant_number(number)
+    if not (
+        (rule is not None and _is_fast_valid(rule, nsn))
+        or (phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number))
+    ):
         raise ProfileValueError(REASON_PHONE_INVALID)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return phonenumbers.format_number(number, _E164)
 
 
 def _parse_phone(text: str) -> str | Literal[_Empty.EMPTY]:
@@ -409,14 +453,31 @@ _TAG_RE: Final = re.compile(r"[^/.,$\\\s]+(?:/[^/.,$\\\s]+)?")
 _TAG_FORBIDDEN_RE: Final = re.compile(r"[.,$\\\s]")
 
 
-def _load_array(s: str, reason: str) -> list[object]:
+def _reject_json_constant(name: str) -> float:
+    raise ProfileValueError(REASON_NUMBER_FORMAT, name)
+
+
+_STRINGS_DECODER: Final = json.JSONDecoder()
+_NUMBERS_DECODER: Final = json.JSONDecoder(parse_constant=_reject_json_constant)
+_CHECKED_NUMBERS_DECODER: Final = json.JSONDecoder(
+    parse_int=_number_from_token,
+    parse_float=_number_from_token,
+    parse_constant=_reject_json_constant,
+)
+_LONG_DIGITS_RE: Final = re.compile(r"[0-9.]{16}")
+
+
+def _load_array(s: str, reason: str, decoder: json.JSONDecoder = _STRINGS_DECODER) -> list[object]:
+    """Decode a trimmed cell that must hold one JSON array (raw_decode skips loads' overhead)."""
     if s[0] != "[":
         raise ProfileValueError(reason)
     try:
-        value = json.loads(s)
+        value, end = decoder.raw_decode(s)
+    except ProfileValueError:
+        raise
     except (ValueError, RecursionError):
         raise ProfileValueError(reason) from None
-    if type(value) is not list:
+    if end != len(s) or type(value) is not list:
         raise ProfileValueError(reason)
     return value
 
@@ -449,50 +510,44 @@ def _parse_list(text: str) -> list[str] | Literal[_Empty.EMPTY]:
     return items if items else EMPTY
 
 
+def _check_tag(item: str) -> None:
+    # Letters and digits around at most one inner "/" are the common case; the regex decides
+    # everything else (other punctuation such as - and _ is allowed).
+    if item.replace("/", "", 1).isalnum() and item[0] != "/" and item[-1] != "/":
+        return
+    if _TAG_RE.fullmatch(item) is None:
+        if _TAG_FORBIDDEN_RE.search(item):
+            raise ProfileValueError(REASON_TAG_CHARACTER, _item_detail(item))
+        raise ProfileValueError(REASON_TAG_LEVELS, _item_detail(item))
+
+
 def _parse_tag(text: str) -> list[str] | Literal[_Empty.EMPTY]:
     s = text.strip()
     if not s:
         return EMPTY
     items = _string_items(s, _load_array(s, REASON_LIST_FORMAT))
-    fullmatch = _TAG_RE.fullmatch
     for item in items:
-        if fullmatch(item) is None:
-            if _TAG_FORBIDDEN_RE.search(item):
-                raise ProfileValueError(REASON_TAG_CHARACTER, _item_detail(item))
-            raise ProfileValueError(REASON_TAG_LEVELS, _item_detail(item))
+        _check_tag(item)
     return items if items else EMPTY
-
-
-def _reject_json_constant(name: str) -> float:
-    raise ProfileValueError(REASON_NUMBER_FORMAT, name)
 
 
 def _parse_list_of_number(text: str) -> list[Number] | Literal[_Empty.EMPTY]:
     s = text.strip()
     if not s:
         return EMPTY
-    if s[0] != "[":
-        raise ProfileValueError(REASON_NUMBER_LIST_FORMAT)
-    try:
-        items = json.loads(
-            s,
-            parse_int=_number_from_token,
-            parse_float=_number_from_token,
-            parse_constant=_reject_json_constant,
-        )
-    except (ValueError, RecursionError) as error:
-        if isinstance(error, ProfileValueError):
-            raise
-        raise ProfileValueError(REASON_NUMBER_LIST_FORMAT) from None
-    if type(items) is not list:
-        raise ProfileValueError(REASON_NUMBER_LIST_FORMAT)
+    # Without an exponent or a run of 16+ digits every JSON number already meets the number
+    # rules, so only other cells pay for checking each token in Python.
+    if "e" in s or "E" in s or _LONG_DIGITS_RE.search(s):
+        items = _load_array(s, REASON_NUMBER_LIST_FORMAT, _CHECKED_NUMBERS_DECODER)
+    else:
+        items = _load_array(s, REASON_NUMBER_LIST_FORMAT, _NUMBERS_DECODER)
     for item in items:
         if type(item) is not int and type(item) is not float:
             raise ProfileValueError(REASON_NUMBER_LIST_FORMAT, _item_detail(item))
     kept = list(dict.fromkeys(items))
     if len(kept) > MAX_LIST_ITEMS:
         raise ProfileValueError(REASON_TOO_MANY_ITEMS)
-    return kept if kept else EMPTY
+    return kept if kept else EMPTY  # type: ignore[return-value]
 
 
 # public API
@@ -574,7 +629,7 @@ def check_profile_limits(profile: Mapping[str, object]) -> None:
         raise ProfileValueError(REASON_PROFILE_TOO_LARGE)
 
 
-KEY_NAME_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+KEY_NAME_RE: Final = re.compile(rf"[A-Za-z][A-Za-z0-9_]{{0,{MAX_KEY_NAME - 1}}}")
 
 
 def validate_key_name(name: str) -> None:
