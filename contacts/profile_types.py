@@ -207,18 +207,14 @@ def _format_number(value: Number) -> str:
 
 # boolean
 
-_BOOLEANS: Final[dict[str, bool]] = {}
-for _word, _value in (
-    ("true", True),
-    ("yes", True),
-    ("y", True),
-    ("1", True),
-    ("false", False),
-    ("no", False),
-    ("n", False),
-    ("0", False),
-):
-    _BOOLEANS[_word] = _BOOLEANS[_word.upper()] = _BOOLEANS[_word.title()] = _value
+_BOOLEAN_WORDS: Final = {"true": True, "yes": True, "y": True, "1": True}
+_BOOLEAN_WORDS.update({"false": False, "no": False, "n": False, "0": False})
+# The usual spellings hit the dict directly; any other case goes through lower().
+_BOOLEANS: Final = {
+    spelling: value
+    for word, value in _BOOLEAN_WORDS.items()
+    for spelling in (word, word.upper(), word.title())
+}
 
 
 def _parse_boolean(text: str) -> bool | Literal[_Empty.EMPTY]:
