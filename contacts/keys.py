@@ -22,8 +22,10 @@ BUILTIN_KEYS: tuple[BuiltinKey, ...] = (
     BuiltinKey("landlineNumber", "Landline number", "phone", "landline_number"),
     BuiltinKey("unsubscribeEmail", "Email opt-out", "boolean", "unsubscribe_email"),
     BuiltinKey("unsubscribeTexting", "Texting opt-out", "boolean", "unsubscribe_texting"),
-    # Import tags are added by imports themselves (R-I10), never taken from a column.
-    BuiltinKey("userImportTag", "Customer import tags", "tag", "import_tags", is_mappable=False),
+    # Import tags are added by imports themselves (R-I10), never taken from a column. They are a
+    # plain list: an import tag defaults to a file name, which may hold dots and spaces that the
+    # `tag` type forbids.
+    BuiltinKey("userImportTag", "Customer import tags", "list", "import_tags", is_mappable=False),
     BuiltinKey("createdAt", "Created at", "datetime", "created_at", is_system=True),
     BuiltinKey("updatedAt", "Updated at", "datetime", "updated_at", is_system=True),
     BuiltinKey("lastSeenAt", "Last seen at", "datetime", "last_seen_at", is_system=True),
