@@ -713,7 +713,8 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
 # finish
 
 
-def _failure_keys(imp: Import) -> list[str]:
+def failure_keys(imp: Import) -> list[str]:
+    """The mapped profile keys in file order: the failed-rows file's columns after the third."""
     try:
         with selectors.import_table(imp) as table:
             order = {h: i for i, h in enumerate(table.headers)}
@@ -735,7 +736,7 @@ def failures_rows(imp: Import) -> Iterator[tuple]:
 
 def failures_write(imp: Import, target) -> int:
     """Write the import's failed-rows workbook to a path or binary file (R-I14)."""
-    return write_failures(target, _failure_keys(imp), failures_rows(imp))
+    return write_failures(target, failure_keys(imp), failures_rows(imp))
 
 
 def _finish(import_id: int, *, error: str | None = None) -> Import:

@@ -27,24 +27,43 @@ def _text_cell(sheet, text: str) -> WriteOnlyCell:
     return cell
 
 
+class FailuresWorkbook:
+    """A failed-rows workbook filled one row at a time, then saved."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        self.keys = list(keys)
+        self.count = 0
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet(SHEET_TITLE)
+        self._sheet.append([*FAILURE_COLUMNS, *self.keys])
+
+    def add(
+        self, row_number: int, columns: Sequence[str], reasons: Sequence[str], values: dict
+    ) -> None:
+        """Append one failed row: its number, error columns and reasons, then its values."""
+        sheet = self._sheet
+        cells = [
+            row_number,
+            _text_cell(sheet, COLUMN_SEPARATOR.join(columns)),
+            _text_cell(sheet, REASON_SEPARATOR.join(reasons)),
+        ]
+        cells.extend(_text_cell(sheet, values.get(key, "")) for key in self.keys)
+        sheet.append(cells)
+        self.count += 1
+
+    def save(self, target: str | IO[bytes]) -> int:
+        """Write the workbook to a path or binary file; return how many rows it holds."""
+        self._book.save(target)
+        return self.count
+
+
 def write_failures(
     target: str | IO[bytes],
     keys: Sequence[str],
     rows: Iterable[tuple[int, Sequence[str], Sequence[str], dict[str, str]]],
 ) -> int:
     """Write (row_number, error_columns, error_reasons, values) rows; return how many."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(SHEET_TITLE)
-    sheet.append([*FAILURE_COLUMNS, *keys])
-    count = 0
-    for row_number, columns, reasons, values in rows:
-        cells = [
-            row_number,
-            _text_cell(sheet, COLUMN_SEPARATOR.join(columns)),
-            _text_cell(sheet, REASON_SEPARATOR.join(reasons)),
-        ]
-        cells.extend(_text_cell(sheet, values.get(key, "")) for key in keys)
-        sheet.append(cells)
-        count += 1
-    book.save(target)
-    return count
+    book = FailuresWorkbook(keys)
+    for row in rows:
+        book.add(*row)
+    return book.save(target)

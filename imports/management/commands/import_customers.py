@@ -1,0 +1,167 @@
+"""Import customers from a CSV or .xlsx file into a channel, like the web import does.
+
+The last line on standard output is one JSON object with the import's id, status and counters.
+Exit 0 when the import ran or was checked (failed rows included); exit 1 with a one-line reason
+on standard error when it is refused.
+"""
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts.models import Channel
+from imports import selectors, services
+from imports.engine.failures import FailuresWorkbook
+from imports.models import Import
+
+from ._progress import ProgressBar
+
+UNKNOWN_CHANNEL = 'There is no channel with the slug "{slug}".'
+UNKNOWN_MANAGER = 'There is no manager with the email "{email}".'
+NO_OWNER = "The channel has no owner; name the manager with --by."
+FILE_NOT_FOUND = "The file {path} does not exist."
+BAD_MAP = 'Write --map as "HEADER=key", not "{value}".'
+BAD_NEW_KEY = 'Write --new-key as "key:type", not "{value}".'
+
+
+def summary_line(imp: Import, status: str | None = None) -> str:
+    """The command's last line: the import's id, status and counters as JSON."""
+    return json.dumps(
+        {"import": imp.pk, "status": status or imp.status} | services.import_summary(imp)
+    )
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+class Command(BaseCommand):
+    help = "Import customers from a CSV or .xlsx file into a channel."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="The channel's slug.")
+        parser.add_argument("file", help="The CSV or .xlsx file.")
+        parser.add_argument("--kind", required=True, help="member or lead (R-I1).")
+        parser.add_argument("--identifier", help="For leads: email or mobile.")
+        parser.add_argument(
+            "--map", action="append", default=[], metavar="HEADER=key", help="Map a column."
+        )
+        parser.add_argument(
+            "--skip", action="append", default=[], metavar="HEADER", help="Do not import a column."
+        )
+        parser.add_argument(
+            "--new-key",
+            action="append",
+            default=[],
+            metavar="key:type",
+            help="Create a custom profile key for the mapping.",
+        )
+        parser.add_argument("--empty-cells", default="keep", help="keep or clear (R-I8).")
+        parser.add_argument("--tag", help="The import tag; default: the file name (R-I10).")
+        parser.add_argument("--by", metavar="EMAIL", help="The manager; default: the owner.")
+        parser.add_argument("--encoding", help="The file's text encoding, if not detected.")
+        parser.add_argument("--dry-run", action="store_true", help="Check only (R-I11).")
+        parser.add_argument("--failures-out", metavar="PATH", help="Write the failed rows here.")
+        parser.add_argument("--queue", action="store_true", help="Only enqueue for the worker.")
+
+    def handle(self, *args, **options):
+        channel = Channel.objects.filter(slug=options["slug"]).first()
+        if channel is None:
+            raise CommandError(UNKNOWN_CHANNEL.format(slug=options["slug"]))
+        by = self._manager(channel, options["by"])
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(FILE_NOT_FOUND.format(path=path))
+        explicit = dict(self._pair(v, "=", BAD_MAP) for v in options["map"])
+        new_keys = dict(self._pair(v, ":", BAD_NEW_KEY) for v in options["new_key"])
+        imp = None
+        try:
+            with path.open("rb") as handle:
+                imp = services.import_upload(
+                    channel=channel,
+                    by=by,
+                    file=File(handle, name=path.name),
+                    file_name=path.name,
+                    encoding=options["encoding"],
+                )
+            services.import_configure(
+                imp=imp,
+                by=by,
+                kind=options["kind"],
+                identifier=options["identifier"],
+                mapping=explicit,
+                skip=options["skip"],
+                new_keys=new_keys,
+                empty_cells=options["empty_cells"],
+                tag=options["tag"],
+            )
+            if options["dry_run"]:
+                return self._check(imp, options["failures_out"])
+            services.import_start(imp=imp, by=by, enqueue=options["queue"])
+        except services.ImportRefused as refusal:
+            if imp is not None and imp.pk is not None and imp.status == Import.Status.DRAFT:
+                services.import_discard(imp=imp)
+            raise CommandError(one_line(refusal.message)) from None
+        if options["queue"]:
+            self.stdout.write(summary_line(imp))
+            return
+        bar = ProgressBar(self.stderr._out)
+        try:
+            imp = services.import_run(import_id=imp.pk, progress=bar)
+        finally:
+            bar.close()
+        if imp.error_message:
+            self.stderr.write(one_line(imp.error_message))
+        if options["failures_out"]:
+            services.failures_write(imp, options["failures_out"])
+        self.stdout.write(summary_line(imp))
+
+    def _check(self, imp: Import, failures_out: str | None) -> None:
+        book = FailuresWorkbook(services.failure_keys(imp)) if failures_out else None
+        on_failure = (
+            (lambda f: book.add(f.row_number, f.columns, f.reasons, f.values)) if book else None
+        )
+        bar = ProgressBar(self.stderr._out)
+        try:
+            report = services.import_check(imp=imp, on_failure=on_failure, progress=bar)
+        finally:
+            bar.close()
+        if book is not None:
+            book.save(failures_out)
+        imp.created_count = report["created"]
+        imp.updated_count = report["updated"]
+        imp.failed_count = report["failed"]
+        imp.created_hidden_count = report["createdHidden"]
+        imp.unified_count = report["unified"]
+        imp.pending_unification_count = report["pendingUnification"]
+        imp.conflict_count = report["conflicts"]
+        for group in report["reasons"]:
+            column = f"{group['column']}: " if group["column"] else ""
+            rows = ", ".join(map(str, group["rows"]))
+            self.stderr.write(f"{group['count']} rows: {column}{group['reason']} (rows {rows})")
+        self.stdout.write(summary_line(imp, "dry-run"))
+
+    def _manager(self, channel: Channel, email: str | None):
+        if email is None:
+            owner = selectors.channel_owner(channel)
+            if owner is None:
+                raise CommandError(NO_OWNER)
+            return owner
+        User = get_user_model()
+        user = (
+            User.objects.filter(username__iexact=email).first()
+            or User.objects.filter(email__iexact=email).first()
+        )
+        if user is None:
+            raise CommandError(UNKNOWN_MANAGER.format(email=email))
+        return user
+
+    @staticmethod
+    def _pair(value: str, separator: str, message: str) -> tuple[str, str]:
+        left, found, right = value.rpartition(separator)
+        if not found or not left.strip() or not right.strip():
+            raise CommandError(message.format(value=value))
+        return left.strip(), right.strip()
