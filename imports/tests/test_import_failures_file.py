@@ -1,0 +1,91 @@
+"""The failed-rows workbook (R-I14): its columns, its values, its 30 days and its re-upload."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from contacts.models import Customer
+from contacts.services import profile_key_add
+from imports import services
+from imports.engine.failures import write_failures
+from imports.models import Import
+
+OPT = "unsubscribeEmail,unsubscribeTexting"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _import(channel, by, data: bytes, name: str):
+    imp = services.import_upload(
+        channel=channel, by=by, file=ContentFile(data, name=name), file_name=name
+    )
+    services.import_configure(imp=imp, by=by, kind="member", tag="t")
+    services.import_start(imp=imp, by=by, enqueue=False)
+    return services.import_run(import_id=imp.id)
+
+
+def _rows(field_file):
+    with field_file.open("rb") as handle:
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
+    return list(book.active.iter_rows(values_only=True))
+
+
+def test_R_I14_the_failed_rows_file_lists_only_failed_rows_with_their_values(channel, owner):
+    profile_key_add(channel=channel, by=owner, name="visits", type="number")
+    profile_key_add(channel=channel, by=owner, name="birthday", type="date")
+    text = (
+        f"memberId,visits,birthday,{OPT}\n"
+        "M1,1.50,2025/05/04,false,false\n"
+        "M2,7,2025-05-04,false,false\n"
+        "M3,=1+1,,false,\n"
+    )
+    before = timezone.now()
+    imp = _import(channel, owner, text.encode(), "members.csv")
+    assert (imp.created_count, imp.failed_count) == (1, 2)
+    assert imp.failures_file.name.endswith(".xlsx")
+    assert (
+        before + timedelta(days=30) <= imp.failures_expire_at <= timezone.now() + timedelta(days=30)
+    )
+    rows = _rows(imp.failures_file)
+    assert rows[0] == (
+        "rowNumber", "errorColumns", "errorReasons",
+        "memberId", "visits", "birthday", "unsubscribeEmail", "unsubscribeTexting",
+    )  # fmt: skip
+    # Parsed values are written back in their canonical form (1.50 -> 1.5), others as typed.
+    assert rows[1][:3] == (2, "birthday", "Use YYYY-MM-DD, e.g. 2025-05-04")
+    assert rows[1][3:] == ("M1", "1.5", "2025/05/04", "false", "false")
+    assert rows[2][:2] == (4, "visits")
+    assert rows[2][3:5] == ("M3", "=1+1")
+    assert len(rows) == 3
+
+
+def test_R_I14_the_failed_rows_file_uploads_again_as_it_is(channel, owner):
+    text = f"memberId,name,{OPT}\nM1,Ann,maybe,false\nM2,Bob,true,false\n"
+    first = _import(channel, owner, text.encode(), "members.csv")
+    rows = _rows(first.failures_file)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(["true" if cell == "maybe" else cell for cell in row])
+    fixed = io.BytesIO()
+    book.save(fixed)
+    again = _import(channel, owner, fixed.getvalue(), "members-failed.xlsx")
+    assert again.status == Import.Status.SUCCEEDED
+    assert (again.created_count, again.failed_count) == (1, 0)
+    assert Customer.objects.get(member_id="M1").unsubscribe_email is True
+
+
+def test_the_workbook_writes_text_cells_not_formulas():
+    target = io.BytesIO()
+    write_failures(target, ["name"], [(2, ["name"], ["bad"], {"name": "=HYPERLINK(1)\x01"})])
+    target.seek(0)
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet["D2"].value == "=HYPERLINK(1)\ufffd"
+    assert sheet["D2"].data_type == "s"
