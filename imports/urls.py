@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from imports import views
 
 app_name = "imports"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.import_list, name="list"),
+    path("<int:pk>/", views.import_detail, name="detail"),
+    path("<int:pk>/failed-rows.xlsx", views.failures_download, name="failures"),
+]
