@@ -1,0 +1,130 @@
+"""The PostgreSQL COPY writer and the portable ORM writer give identical results."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db import connection
+
+from contacts.models import Channel, Customer, Membership
+from contacts.services import profile_key_add
+from imports import services, writers
+from imports.models import ImportFailure
+from tests.factories import ChannelFactory, CustomerFactory, MembershipFactory, UserFactory
+
+OPT = "unsubscribeEmail,unsubscribeTexting"
+MEMBERS = (
+    f"memberId,name,email,mobileNumber,hobbies,visits,{OPT}\n"
+    'M1,Ann,ann@example.com,+821020203030,"[""a""]",1,false,false\n'
+    "M2,Bob,,,,2.5,true,\n"
+    'M1,,ANN@example.com,,"[""b"", ""a""]",,,true\n'
+    "M3,Cy,cy@example.com,,,,false,false\n"
+    "M4,Dee,,+821011112222,,x,false,false\n"
+    ",nobody,,,,,false,false\n"
+    "M5,Eve,eve@example.com,,,,false,false\n"
+)
+LEADS = (
+    f"email,mobileNumber,name,hobbies,{OPT}\n"
+    'cy@example.com,+821033334444,Cy2,"[""c""]",,\n'
+    "new@example.com,+821055556666,New,,true,true\n"
+    "lead@example.com,+821077778888,,,,\n"
+    "fresh@example.com,+821099990000,Fresh,,false,false\n"
+)
+
+
+def _seed(channel):
+    profile_key_add(channel=channel, by=None, name="hobbies", type="list")
+    profile_key_add(channel=channel, by=None, name="visits", type="number")
+    CustomerFactory(
+        channel=channel, member_id="M2", name="Old", email="m2@example.com", profile={"visits": 1}
+    )
+    CustomerFactory(channel=channel, email="lead@example.com", name="Lead", has_booted=False)
+    CustomerFactory(channel=channel, email="eve@example.com", name="", has_booted=False)
+    CustomerFactory(
+        channel=channel, member_id="M9", name="Nine", email=None, mobile_number="+821099990000"
+    )
+
+
+def _run(channel, owner, text, **options):
+    imp = services.import_upload(
+        channel=channel, by=owner, file=ContentFile(text.encode(), name="f.csv"), file_name="f.csv"
+    )
+    services.import_configure(imp=imp, by=owner, **options)
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    return services.import_run(import_id=imp.id)
+
+
+def _state(channel):
+    out = StringIO()
+    call_command("export_customers", channel.slug, stdout=out)
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    for row in rows:
+        for key in ("id", "createdAt", "updatedAt", "lastSeenAt"):
+            row.pop(key)
+    return sorted(
+        rows, key=lambda r: (r["memberId"] or "", r["email"] or "", r["mobileNumber"] or "")
+    )
+
+
+def _scenario(slug, writer, monkeypatch, settings, chunk_rows):
+    settings.IMPORT_CHUNK_ROWS = chunk_rows
+    monkeypatch.setattr(services, "writer_for_connection", lambda: writer)
+    channel = ChannelFactory(slug=slug, mu_limit=6)
+    owner = UserFactory(email=f"owner-{slug}@example.com")
+    MembershipFactory(channel=channel, user=owner, role=Membership.Role.OWNER)
+    _seed(channel)
+    results = [
+        services.import_summary(_run(channel, owner, MEMBERS, kind="member")),
+        services.import_summary(
+            _run(channel, owner, LEADS, kind="lead", identifier="email", empty_cells="clear")
+        ),
+    ]
+    failures = list(
+        ImportFailure.objects.filter(import_run__channel=channel)
+        .order_by("import_run_id", "row_number")
+        .values_list("row_number", "error_columns", "error_reasons", "values")
+    )
+    return results, _state(channel), failures
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer needs PostgreSQL")
+@pytest.mark.parametrize("chunk_rows", [1, 3, 5000])
+def test_copy_and_orm_writers_give_identical_results(db, monkeypatch, settings, chunk_rows):
+    copy = _scenario("copy", writers.PostgresWriter(), monkeypatch, settings, chunk_rows)
+    orm = _scenario("orm", writers.OrmWriter(), monkeypatch, settings, chunk_rows)
+    assert copy == orm
+    members, leads = copy[0]
+    assert (members["created"], members["updated"], members["failed"], members["unified"]) == (
+        3,
+        1,
+        2,
+        1,
+    )
+    assert (leads["created"], leads["updated"], leads["unified"]) == (1, 3, 1)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 5000])
+def test_the_chunk_size_never_changes_the_result(db, monkeypatch, settings, chunk_rows):
+    writer = writers.writer_for_connection()
+    got = _scenario(f"c{chunk_rows}", writer, monkeypatch, settings, chunk_rows)
+    expected = _scenario(f"whole{chunk_rows}", writer, monkeypatch, settings, 10_000)
+    assert got == expected
+
+
+def test_an_unchanged_reimport_writes_nothing_but_the_stamp(channel, owner, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    CustomerFactory(channel=channel, member_id="M1", name="Ann", import_tags=["t"])
+    text = "memberId,name\nM1,Ann\n"
+    before = Customer.objects.values().get()
+    imp = services.import_upload(
+        channel=channel, by=owner, file=ContentFile(text.encode(), name="t.csv"), file_name="t.csv"
+    )
+    services.import_configure(imp=imp, by=owner, kind="member")
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    done = services.import_run(import_id=imp.id)
+    after = Customer.objects.values().get()
+    assert done.updated_count == 1
+    assert after == before | {"last_import_id": imp.id}
+    assert Channel.objects.count() == 1
