@@ -143,3 +143,18 @@ def test_block_button_partial_follows_the_state_and_permission(rf, owner, viewer
     Customer.objects.filter(pk=customer.pk).update(is_blocked=True)
     customer.refresh_from_db()
     assert _unblock_url(customer) in render(owner_seat)
+
+
+def test_profile_offers_block_to_editors_and_unblock_once_blocked_R_B1(
+    client, editor, viewer, customer
+):
+    profile = reverse("contacts:detail", args=[customer.channel.slug, customer.pk])
+    block = reverse("blocking:block", args=[customer.channel.slug, customer.pk])
+    unblock = reverse("blocking:unblock", args=[customer.channel.slug, customer.pk])
+    client.force_login(viewer)
+    assert block not in client.get(profile).content.decode()
+    client.force_login(editor)
+    assert block in client.get(profile).content.decode()
+    client.post(block)
+    page = client.get(profile).content.decode()
+    assert unblock in page and block not in page
