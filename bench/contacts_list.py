@@ -59,6 +59,8 @@ def main() -> int:
         ("contacts list, first page", list_url, {}),
         ("contacts list, deep page (after=)", list_url, {"after": _deep_cursor(channel)}),
         ("search, exact email (q=)", list_url, {"q": _some_email(channel)}),
+        ("search, name prefix (q=Jos, ~5%)", list_url, {"q": "Jos"}),
+        ("search, exact memberId (q=)", list_url, {"q": _some_member_id(channel)}),
         (f"import tag filter (tag={TAG})", list_url, {"tag": TAG}),
         ("members only (type=member)", list_url, {"type": "member"}),
         ("blocked customers", reverse("blocking:list", args=[SLUG]), {}),
@@ -152,6 +154,13 @@ def _some_email(channel) -> str:
     )
     middle = visible.order_by("id").values_list("id", flat=True)[_count(channel) // 3]
     return visible.filter(id__gte=middle).order_by("id").values_list("email", flat=True)[0]
+
+
+def _some_member_id(channel) -> str:
+    from contacts.models import Customer
+
+    members = Customer.objects.filter(channel=channel, member_id__isnull=False)
+    return members.order_by("-id").values_list("member_id", flat=True)[1000]
 
 
 def _measure(client, url: str, runs: int):

@@ -146,6 +146,22 @@ class Customer(models.Model):
                 name="customer_visible_idx",
                 condition=Q(is_hidden=False, is_blocked=False),
             ),
+            # R-M1: the MU count is an index-only scan of this, not a pass over the table.
+            models.Index(
+                fields=["channel"],
+                name="customer_mu_idx",
+                condition=(
+                    Q(member_id__isnull=False)
+                    | Q(email__isnull=False)
+                    | Q(mobile_number__isnull=False)
+                )
+                & Q(is_hidden=False, is_blocked=False),
+            ),
+            models.Index(
+                fields=["channel", "-blocked_at"],
+                name="customer_blocked_idx",
+                condition=Q(is_blocked=True),
+            ),
         ]
 
     def __str__(self):
