@@ -1,24 +1,46 @@
 """Load the customers an import chunk reaches, and write a planned chunk back.
 
 Two writers give the same results: the portable ORM writer (bulk_create / bulk_update; SQLite,
-the embedded default) and the PostgreSQL writer, which streams the chunk through ``COPY`` into
-temporary staging tables and writes it with one set-based ``INSERT … SELECT`` and one
-``UPDATE … FROM`` (PERFORMANCE.md). Everything else an outcome holds (unifications, failures,
-conflicts, activity entries) is small and written through the ORM by the caller.
+the embedded default) and the PostgreSQL writer, which looks customers up with one array query
+and streams the chunk through ``COPY`` into temporary staging tables, written with one
+set-based ``INSERT … SELECT`` and one ``UPDATE … FROM`` (PERFORMANCE.md). Customers matched
+without change get their import stamp in one ``UPDATE … WHERE id IN``. Everything else an
+outcome holds (unifications, failures, conflicts, activity entries) is small and written
+through the ORM by the caller.
 """
 
 import json
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from contacts.models import Customer
-from imports.engine.planning import FIELDS, LOAD_FIELDS, Record
+from imports.engine.planning import INSERT_FIELDS, UPDATE_FIELDS, Record, profile_bytes
 
 # Keep every statement under SQLite's 32,766 bound parameters.
 MAX_LOOKUP_PARAMS = 20_000
 ORM_BATCH = 500
+_ORM_LOAD_FIELDS = (
+    "id",
+    "member_id",
+    "name",
+    "email",
+    "mobile_number",
+    "landline_number",
+    "email_verified",
+    "mobile_verified",
+    "unsubscribe_email",
+    "unsubscribe_texting",
+    "import_tags",
+    "profile",
+    "last_seen_at",
+    "has_booted",
+    "is_hidden",
+    "is_blocked",
+    "last_import_id",
+)
+_SEEN = _ORM_LOAD_FIELDS.index("last_seen_at")
 
 
 def _lookup_batches(member_ids, emails, mobiles):
@@ -62,28 +84,35 @@ class OrmWriter:
             query = Customer.objects.filter(condition, channel_id=channel_id).order_by()
             if lock:
                 query = query.select_for_update()
-            for row in query.values_list(*LOAD_FIELDS):
+            for row in query.values_list(*_ORM_LOAD_FIELDS):
                 if row[0] not in records:
-                    records[row[0]] = Record.from_row(row)
+                    row = list(row)
+                    seen = row[_SEEN]
+                    row[_SEEN] = seen.timestamp() if seen is not None else None
+                    record = Record.loaded(row, 0)
+                    record.size_bound = profile_bytes(record)
+                    records[row[0]] = record
         return list(records.values())
 
     def insert(self, *, channel_id: int, records: list[Record]) -> None:
         """Insert new customers and give each record its id."""
-        objects = [
-            Customer(channel_id=channel_id, **dict(zip(FIELDS, r.values(), strict=True)))
-            for r in records
-        ]
+        objects = [Customer(channel_id=channel_id, **r.as_dict(INSERT_FIELDS)) for r in records]
         Customer.objects.bulk_create(objects, batch_size=ORM_BATCH)
         for record, obj in zip(records, objects, strict=True):
             record.id = obj.pk
 
-    def update(self, *, channel_id: int, records: list[Record]) -> None:
-        """Write changed (or newly stamped) customers."""
+    def update(self, *, channel_id: int, records: list[Record], import_id: int) -> None:
+        """Write changed customers; only stamp the ones matched without change."""
+        changed = [r for r in records if r.changed]
         objects = [
-            Customer(id=r.id, channel_id=channel_id, **dict(zip(FIELDS, r.values(), strict=True)))
-            for r in records
+            Customer(id=r.id, channel_id=channel_id, **r.as_dict(UPDATE_FIELDS)) for r in changed
         ]
-        Customer.objects.bulk_update(objects, FIELDS, batch_size=ORM_BATCH)
+        Customer.objects.bulk_update(objects, UPDATE_FIELDS, batch_size=ORM_BATCH)
+        stamped = [r.id for r in records if not r.changed]
+        for start in range(0, len(stamped), MAX_LOOKUP_PARAMS):
+            Customer.objects.filter(id__in=stamped[start : start + MAX_LOOKUP_PARAMS]).update(
+                last_import_id=import_id
+            )
 
 
 _PG_TYPES = {
@@ -107,34 +136,95 @@ _PG_TYPES = {
     "created_by_import_id": "bigint",
     "last_import_id": "bigint",
 }
-_JSON_POSITIONS = (FIELDS.index("import_tags"), FIELDS.index("profile"))
-_COLUMNS = ", ".join(FIELDS)
 _STAGE_DDL = "CREATE TEMP TABLE IF NOT EXISTS {name} (id bigint, {columns}) ON COMMIT DELETE ROWS"
-_STAGE_COLUMNS = ", ".join(f"{name} {_PG_TYPES[name]}" for name in FIELDS)
+# One index probe a key: LATERAL behind OFFSET 0 cannot be flattened into a join, so each key
+# is looked up on its (channel, key) index whatever the statistics say. While an import fills
+# a channel its statistics lag behind, and a plan chosen from them (scan the channel, filter
+# the keys) would read the whole channel again for every chunk.
+_PG_MATCH = (
+    "SELECT m.id FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id FROM contacts_customer "
+    "WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS m"
+)
+_PG_LOAD = (
+    "SELECT c.* FROM ({matches}) AS found, LATERAL (SELECT id, member_id, name, email, "
+    "mobile_number, landline_number, email_verified, mobile_verified, unsubscribe_email, "
+    "unsubscribe_texting, import_tags::text, profile::text, "
+    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id "
+    "FROM contacts_customer WHERE id = found.id OFFSET 0{lock}) AS c"
+)
+_PG_LOCK = " FOR UPDATE"
 
 
-def _copy_row(record: Record) -> list:
-    row = [record.id, *record.values()]
-    for position in _JSON_POSITIONS:
-        row[position + 1] = json.dumps(row[position + 1], ensure_ascii=False)
-    return row
+def _copy_rows(records: list[Record], fields: tuple[str, ...]):
+    json_positions = [i + 1 for i, name in enumerate(fields) if _PG_TYPES[name] == "jsonb"]
+    dumps = json.dumps
+    for record in records:
+        row = [record.id, *record.values(fields)]
+        for position in json_positions:
+            row[position] = dumps(row[position], ensure_ascii=False)
+        yield row
 
 
 class PostgresWriter(OrmWriter):
-    """COPY into temporary staging tables, then one INSERT … SELECT and one UPDATE … FROM."""
+    """Array lookups, COPY into temporary staging tables, one INSERT and one UPDATE a chunk."""
 
-    def _stage(self, cursor, name: str, records: list[Record]) -> None:
-        cursor.execute(_STAGE_DDL.format(name=name, columns=_STAGE_COLUMNS))
+    def load(
+        self,
+        *,
+        channel_id: int,
+        member_ids: Iterable[str] = (),
+        emails: Iterable[str] = (),
+        mobiles: Iterable[str] = (),
+        lock: bool = False,
+    ) -> list[Record]:
+        parts, params = [], []
+        for column, values in (
+            ("member_id", member_ids),
+            ("email", emails),
+            ("mobile_number", mobiles),
+        ):
+            values = list(values)
+            if values:
+                parts.append(_PG_MATCH.format(column=column))
+                params += [values, channel_id]
+        if not parts:
+            return []
+        sql = _PG_LOAD.format(matches=" UNION ".join(parts), lock=_PG_LOCK if lock else "")
+        records: dict[int, Record] = {}
+        loads = json.loads
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Per-key probes look expensive to the planner; compiling them (JIT) costs more
+            # than running them.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                if row[0] in records:
+                    continue
+                row = list(row)
+                tags_text, profile_text = row[10], row[11]
+                row[10], row[11] = loads(tags_text), loads(profile_text)
+                # The stored JSON text is a bound of its compact UTF-8 (4 bytes a character at
+                # most); the built-in strings count 6 bytes a character (escapes).
+                strings = sum(len(v) for v in row[1:6] if v)
+                bound = 4 * (len(tags_text) + len(profile_text)) + 6 * strings + 200
+                records[row[0]] = Record.loaded(row, bound)
+        return list(records.values())
+
+    def _stage(self, cursor, name: str, fields: tuple[str, ...], records: list[Record]) -> None:
+        columns = ", ".join(f"{field} {_PG_TYPES[field]}" for field in fields)
+        cursor.execute(_STAGE_DDL.format(name=name, columns=columns))
         cursor.execute(f"TRUNCATE {name}")
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {name} (id, {_COLUMNS}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(_copy_row(record))
+        with raw.copy(f"COPY {name} (id, {', '.join(fields)}) FROM STDIN") as copy:
+            write_row = copy.write_row
+            for row in _copy_rows(records, fields):
+                write_row(row)
 
     def insert(self, *, channel_id: int, records: list[Record]) -> None:
         if not records:
             return
         table = Customer._meta.db_table
+        columns = ", ".join(INSERT_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -142,28 +232,34 @@ class PostgresWriter(OrmWriter):
             )
             for record, (new_id,) in zip(records, cursor.fetchall(), strict=True):
                 record.id = new_id
-            self._stage(cursor, "import_stage_new", records)
+            self._stage(cursor, "import_stage_new", INSERT_FIELDS, records)
             cursor.execute(
-                f"INSERT INTO {table} (id, channel_id, {_COLUMNS}) "
-                f"SELECT id, %s, {_COLUMNS} FROM import_stage_new",
+                f"INSERT INTO {table} (id, channel_id, {columns}) "
+                f"SELECT id, %s, {columns} FROM import_stage_new",
                 [channel_id],
             )
 
-    def update(self, *, channel_id: int, records: list[Record]) -> None:
-        if not records:
-            return
+    def update(self, *, channel_id: int, records: list[Record], import_id: int) -> None:
         table = Customer._meta.db_table
-        assignments = ", ".join(f"{name} = s.{name}" for name in FIELDS)
-        target = ", ".join(f"c.{name}" for name in FIELDS)
-        source = ", ".join(f"s.{name}" for name in FIELDS)
+        changed = [r for r in records if r.changed]
+        stamped = [r.id for r in records if not r.changed]
         with connection.cursor() as cursor:
-            self._stage(cursor, "import_stage_changed", records)
-            cursor.execute(
-                f"UPDATE {table} AS c SET {assignments} FROM import_stage_changed AS s "
-                f"WHERE c.id = s.id AND c.channel_id = %s "
-                f"AND ({target}) IS DISTINCT FROM ({source})",
-                [channel_id],
-            )
+            if changed:
+                assignments = ", ".join(f"{name} = s.{name}" for name in UPDATE_FIELDS)
+                target = ", ".join(f"c.{name}" for name in UPDATE_FIELDS)
+                source = ", ".join(f"s.{name}" for name in UPDATE_FIELDS)
+                self._stage(cursor, "import_stage_changed", UPDATE_FIELDS, changed)
+                cursor.execute(
+                    f"UPDATE {table} AS c SET {assignments} FROM import_stage_changed AS s "
+                    f"WHERE c.id = s.id AND c.channel_id = %s "
+                    f"AND ({target}) IS DISTINCT FROM ({source})",
+                    [channel_id],
+                )
+            if stamped:
+                cursor.execute(
+                    f"UPDATE {table} SET last_import_id = %s WHERE id = ANY(%s::bigint[])",
+                    [import_id, stamped],
+                )
 
 
 def writer_for_connection(prefer_orm: bool = False) -> OrmWriter:

@@ -31,7 +31,7 @@ Decisions where the rules leave room:
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from contacts import profile_types
 from contacts.keys import OPT_OUT_KEYS, normalize_email
@@ -40,7 +40,8 @@ from contacts.profile_types import EMPTY, ProfileValueError
 from .mapping import MEMBER, MEMBER_ID, ImportMapping
 from .unifying import merge_lead_into_member, merge_tags
 
-FIELDS = (
+# A new customer's columns, as inserted.
+INSERT_FIELDS = (
     "member_id",
     "name",
     "email",
@@ -61,7 +62,45 @@ FIELDS = (
     "created_by_import_id",
     "last_import_id",
 )
-LOAD_FIELDS = ("id", *FIELDS)
+# What planning reads of an existing customer, in this order. ``seen`` is lastSeenAt as epoch
+# seconds (or None): R-I3 only compares it, and an import never changes it (R-I20).
+LOAD_FIELDS = (
+    "id",
+    "member_id",
+    "name",
+    "email",
+    "mobile_number",
+    "landline_number",
+    "email_verified",
+    "mobile_verified",
+    "unsubscribe_email",
+    "unsubscribe_texting",
+    "import_tags",
+    "profile",
+    "seen",
+    "has_booted",
+    "is_hidden",
+    "is_blocked",
+    "last_import_id",
+)
+# What an import may change on an existing customer (never memberId, createdAt, lastSeenAt or
+# blocking).
+UPDATE_FIELDS = (
+    "name",
+    "email",
+    "mobile_number",
+    "landline_number",
+    "email_verified",
+    "mobile_verified",
+    "unsubscribe_email",
+    "unsubscribe_texting",
+    "import_tags",
+    "profile",
+    "has_booted",
+    "is_hidden",
+    "last_import_id",
+    "updated_at",
+)
 
 MEMBER_ID_EMPTY = "memberId is empty; every row of a member import needs one"
 IDENTIFIER_EMPTY = "{key} is empty; every row of a lead import by {key} needs one"
@@ -85,16 +124,22 @@ _BUILTIN_OPS = {
     "unsubscribeEmail": _OP_OPT_OUT,
     "unsubscribeTexting": _OP_OPT_OUT,
 }
-_NEVER_SEEN = datetime.min.replace(tzinfo=UTC)
 _NEW_ID_BASE = 1 << 62
+# Per mapped cell, what its stored JSON can add beyond 6 bytes a character (key, quotes, a
+# datetime written out in full); see ChunkPlanner._fits.
+_CELL_OVERHEAD = 100
 
 
 class Record:
     """One customer in memory, with the Customer model's field names."""
 
     __slots__ = (
-        "id",
-        *FIELDS,
+        *LOAD_FIELDS,
+        "created_at",
+        "updated_at",
+        "last_seen_at",
+        "created_by_import_id",
+        "size_bound",
         "changed",
         "stamped",
         "is_new",
@@ -105,6 +150,7 @@ class Record:
 
     def __init__(self) -> None:
         self.id = None
+        self.size_bound = 0
         self.changed: set[str] = set()
         self.stamped = False
         self.is_new = False
@@ -113,24 +159,70 @@ class Record:
         self.row_number = 0
 
     @classmethod
-    def from_row(cls, values: Sequence) -> "Record":
-        """Build a record from a tuple in LOAD_FIELDS order."""
-        record = cls()
-        for name, value in zip(LOAD_FIELDS, values, strict=True):
-            setattr(record, name, value)
+    def loaded(cls, row: Sequence, size_bound: int) -> "Record":
+        """An existing customer from a tuple in LOAD_FIELDS order.
+
+        ``size_bound`` is at least the size of its profile as R-C6 measures it (see
+        ``profile_bytes``), so most rows skip the exact measure.
+        """
+        record = cls.__new__(cls)
+        (
+            record.id,
+            record.member_id,
+            record.name,
+            record.email,
+            record.mobile_number,
+            record.landline_number,
+            record.email_verified,
+            record.mobile_verified,
+            record.unsubscribe_email,
+            record.unsubscribe_texting,
+            record.import_tags,
+            record.profile,
+            record.seen,
+            record.has_booted,
+            record.is_hidden,
+            record.is_blocked,
+            record.last_import_id,
+        ) = row
         if record.import_tags is None:
             record.import_tags = []
         if record.profile is None:
             record.profile = {}
+        record.size_bound = size_bound
+        record.changed = set()
+        record.stamped = record.is_new = record.is_deleted = False
+        record.seq = record.row_number = 0
         return record
 
-    def values(self) -> tuple:
-        """The writable fields, in FIELDS order."""
-        return tuple(getattr(self, name) for name in FIELDS)
+    def values(self, fields: Sequence[str]) -> tuple:
+        """The given fields' values, in that order."""
+        return tuple(getattr(self, name) for name in fields)
+
+    def as_dict(self, fields: Sequence[str]) -> dict:
+        """The given fields by name."""
+        return {name: getattr(self, name) for name in fields}
 
     @property
     def label(self) -> str:
         return self.name or self.member_id or self.email or self.mobile_number or f"#{self.id}"
+
+
+def whole_profile(record) -> dict:
+    """The profile as R-C6 measures it: built-in keys holding a value, then the custom keys
+    (as contacts.services.customer_profile does)."""
+    whole = {}
+    for field_name, key in _PROFILE_FIELDS.items():
+        value = getattr(record, field_name)
+        if value is not None and value != "" and value != []:
+            whole[key] = value
+    whole.update(record.profile)
+    return whole
+
+
+def profile_bytes(record) -> int:
+    """The exact size of the record's profile in bytes (R-C6)."""
+    return profile_types.profile_size(whole_profile(record))
 
 
 @dataclass(slots=True)
@@ -286,10 +378,10 @@ def contact_closure(
 
 def _recency(record: Record) -> tuple:
     """R-I3: most recently seen first; never seen is oldest; ties go to the higher id."""
-    seen = record.last_seen_at
+    seen = record.seen
     return (
         seen is not None,
-        seen or _NEVER_SEEN,
+        seen if seen is not None else 0.0,
         record.id if record.id is not None else _NEW_ID_BASE + record.seq,
     )
 
@@ -314,6 +406,11 @@ class ChunkPlanner:
         self.now = now
         self.mu_room = mu_room
         self.is_member_import = mapping.kind == MEMBER
+        self._now_seen = now.timestamp()
+        self._row_overhead = _CELL_OVERHEAD * (len(mapping.columns) + 1) + 6 * len(tag)
+        self._max_keys = (
+            profile_types.MAX_PROFILE_KEYS - len(_PROFILE_FIELDS) - len(mapping.columns)
+        )
         id_key = mapping.identifier_key
         self._ops: list[tuple[int, str, str | None, int]] = []
         self._opt_out_positions: dict[str, int] = {}
@@ -422,13 +519,16 @@ class ChunkPlanner:
     def _apply(self, row: ParsedRow) -> None:
         number, values, cells = row
         target = self._target(values)
+        # What the row can add to a profile, at most: 6 bytes a character (a \uXXXX escape)
+        # plus a fixed allowance per cell. Only a record whose bound passes a limit is measured.
+        grows = 6 * sum(map(len, cells)) + self._row_overhead
         if target is None:
-            record = self._create(number, values)
+            record = self._create(number, values, grows)
             if record is None:
                 return
         else:
             record = target
-            if not self._update(number, record, values):
+            if not self._update(number, record, values, grows):
                 return
             if record.last_import_id != self.import_id:
                 record.last_import_id = self.import_id
@@ -438,7 +538,7 @@ class ChunkPlanner:
         if record.is_new and not record.is_deleted and record.row_number == number:
             self._place(record)
 
-    def _create(self, number: int, values: list) -> Record | None:
+    def _create(self, number: int, values: list, grows: int) -> Record | None:
         missing = list(self._missing_opt_outs)
         for key, position in self._opt_out_positions.items():
             if values[position] is EMPTY:
@@ -464,6 +564,7 @@ class ChunkPlanner:
         record.unsubscribe_texting = None
         record.import_tags = [self.tag]
         record.created_at = record.updated_at = record.last_seen_at = now
+        record.seen = self._now_seen
         record.has_booted = False
         record.is_hidden = True  # decided by _place once unification has run
         record.is_blocked = False
@@ -490,16 +591,18 @@ class ChunkPlanner:
             else:
                 setattr(record, field_name, value)
         record.profile = profile
-        error = self._check_limits(record, profile)
-        if error is not None:
-            self._fail(number, [("", error)], values)
-            return None
+        record.size_bound = grows
+        if not self._fits(record):
+            error = self._limits_error(whole_profile(record))
+            if error is not None:
+                self._fail(number, [("", error)], values)
+                return None
         record.changed = {"created"}
         self._add(record)
         self.outcome.created_count += 1
         return record
 
-    def _update(self, number: int, record: Record, values: list) -> bool:
+    def _update(self, number: int, record: Record, values: list, grows: int) -> bool:
         """Apply a row to an existing record; False (and a failure) if the row breaks a limit."""
         clear = self.clear_empty
         assignments: list[tuple[str, object, str]] = []
@@ -560,11 +663,18 @@ class ChunkPlanner:
         tags = record.import_tags
         if self.tag not in tags:
             tags = merge_tags(tags, [self.tag])
-        if profile is not None or assignments or tags is not record.import_tags:
-            error = self._check_limits(record, profile, assignments, tags)
-            if error is not None:
-                self._fail(number, [("", error)], values)
-                return False
+        touched = profile is not None or assignments or tags is not record.import_tags
+        if touched:
+            bound = record.size_bound
+            record.size_bound += grows
+            if not self._fits(record, profile):
+                whole = self._prospect(record, profile, assignments, tags)
+                error = self._limits_error(whole)
+                if error is not None:
+                    record.size_bound = bound
+                    self._fail(number, [("", error)], values)
+                    return False
+                record.size_bound = profile_types.profile_size(whole)
         changed = record.changed
         for field_name, value, key in assignments:
             if field_name in ("email", "mobile_number"):
@@ -585,26 +695,29 @@ class ChunkPlanner:
             changed.add("userImportTag")
         return True
 
-    def _check_limits(
-        self,
-        record: Record,
-        profile: dict | None,
-        assignments: list | None = None,
-        tags: list | None = None,
-    ) -> str | None:
-        """R-C6 on the record as the row would leave it: built-in keys holding a value + custom."""
+    def _fits(self, record: Record, profile: dict | None = None) -> bool:
+        """True when the record's bounds prove it within the profile limits (R-C6)."""
+        keys = len(profile if profile is not None else record.profile)
+        return record.size_bound <= profile_types.MAX_PROFILE_BYTES and keys <= self._max_keys
+
+    @staticmethod
+    def _prospect(record: Record, profile: dict | None, assignments: list, tags: list) -> dict:
+        """The whole profile as the row would leave the record."""
         values = {name: getattr(record, name) for name in _PROFILE_FIELDS}
-        for field_name, value, _key in assignments or ():
+        for field_name, value, _key in assignments:
             if field_name in values:
                 values[field_name] = value
-        if tags is not None:
-            values["import_tags"] = tags
+        values["import_tags"] = tags
         whole = {
             _PROFILE_FIELDS[name]: value
             for name, value in values.items()
             if value is not None and value != "" and value != []
         }
         whole.update(profile if profile is not None else record.profile)
+        return whole
+
+    @staticmethod
+    def _limits_error(whole: dict) -> str | None:
         try:
             profile_types.check_profile_limits(whole)
         except ProfileValueError as error:
@@ -686,6 +799,7 @@ class ChunkPlanner:
                 setattr(member, field_name, old)
                 self._set_contact(member, field_name, new)
         member.changed |= changed
+        member.size_bound += lead.size_bound
         self._remove(lead)
         self.outcome.unified.append((None if lead.is_new else lead, lead.label, member))
         if lead.is_new:
