@@ -178,6 +178,32 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+@dataclass(slots=True)
+class _ParsedChunk:
+    """A chunk of rows parsed and ready to plan: pure work, done ahead of the database."""
+
+    first_row: int
+    last_row: int
+    size: int
+    items: list
+    parsed: list
+    lookups: tuple
+
+
+def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_ParsedChunk]:
+    for chunk in _chunks(rows, size):
+        items = [parser.parse(row) for row in chunk]
+        parsed = [item for item in items if type(item) is tuple]
+        yield _ParsedChunk(
+            chunk[0][0],
+            chunk[-1][0],
+            len(chunk),
+            items,
+            parsed,
+            lookup_values(parser.mapping, parsed),
+        )
+
+
 def _load(writer: OrmWriter, *, channel_id: int, lookups, lock: bool) -> list[Record]:
     """One query for the chunk's keys, then the contacts that may reach unification partners."""
     member_ids, emails, mobiles = lookups
@@ -299,6 +325,7 @@ class CheckReport:
     pending_unification: int = 0
     conflicts: int = 0
     reasons: dict[tuple[str, str], list] = field(default_factory=dict)
+    mu_room: int | None = None  # the room the next chunk may fill (R-M3)
 
     def add_failure(self, failure: Failure) -> None:
         self.failed += 1
@@ -421,47 +448,16 @@ def import_check(
     """
     if not imp.kind:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
-    report = CheckReport()
-    room = mu_room(imp.channel)
+    report = CheckReport(mu_room=mu_room(imp.channel))
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
-            total = imp.total_rows or table.count_rows()
+            total = (imp.total_rows or table.count_rows()) if progress is not None else 0
             mapping = _mapping_for(imp, table.headers)
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
-            for chunk in _chunks(table.rows(), settings.IMPORT_CHUNK_ROWS):
-                items = [parser.parse(row) for row in chunk]
-                parsed = [item for item in items if type(item) is tuple]
-                now = timezone.now()
-                loaded = _load(
-                    writer,
-                    channel_id=imp.channel_id,
-                    lookups=lookup_values(mapping, parsed),
-                    lock=False,
-                )
-                loaded = overlay.apply(loaded, parsed, now)
-                planner = ChunkPlanner(
-                    mapping,
-                    import_id=imp.id,
-                    tag=imp.tag,
-                    clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
-                    now=now,
-                    mu_room=room,
-                )
-                outcome = planner.plan(items, loaded)
-                room = outcome.mu_room
-                report.rows += len(chunk)
-                report.created += outcome.created_count
-                report.updated += outcome.updated_count
-                report.created_hidden += outcome.created_hidden_count
-                report.unified += outcome.unified_count
-                report.conflicts += outcome.conflict_count
-                report.pending_unification += overlay.remember(outcome)
-                for failure in outcome.failures:
-                    report.add_failure(failure)
-                    if on_failure is not None:
-                        on_failure(failure)
+            for chunk in _parsed_chunks(table.rows(), parser, settings.IMPORT_CHUNK_ROWS):
+                _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
                 if progress is not None:
                     progress(report.rows, total)
     except FileRefused as error:
@@ -473,6 +469,36 @@ def import_check(
     imp.check_result = result
     imp.save(update_fields=["total_rows", "check_result"])
     return result
+
+
+def _check_chunk(
+    imp: Import, mapping, overlay: "_DryRunOverlay", writer, chunk: _ParsedChunk, report, on_failure
+) -> None:
+    """Plan one chunk of a dry run and add its outcome to the report."""
+    now = timezone.now()
+    loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=False)
+    loaded = overlay.apply(loaded, chunk.parsed, now)
+    planner = ChunkPlanner(
+        mapping,
+        import_id=imp.id,
+        tag=imp.tag,
+        clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
+        now=now,
+        mu_room=report.mu_room,
+    )
+    outcome = planner.plan(chunk.items, loaded)
+    report.mu_room = outcome.mu_room
+    report.rows += chunk.size
+    report.created += outcome.created_count
+    report.updated += outcome.updated_count
+    report.created_hidden += outcome.created_hidden_count
+    report.unified += outcome.unified_count
+    report.conflicts += outcome.conflict_count
+    report.pending_unification += overlay.remember(outcome)
+    for failure in outcome.failures:
+        report.add_failure(failure)
+        if on_failure is not None:
+            on_failure(failure)
 
 
 # start
@@ -562,15 +588,12 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
                 imp.total_rows = table.count_rows()
                 Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
             mapping = _mapping_for(imp, table.headers)
-            parser = RowParser(mapping)
             writer = writer_for_connection()
             logs_edits = imp.channel.logs_import_edits
-            for chunk in _chunks(
-                table.rows(start_after_row_number=imp.last_row_number),
-                settings.IMPORT_CHUNK_ROWS,
-            ):
-                row = chunk[0][0]
-                imp = _run_chunk(imp, mapping, parser, writer, chunk, logs_edits)
+            rows = table.rows(start_after_row_number=imp.last_row_number)
+            for chunk in _parsed_chunks(rows, RowParser(mapping), settings.IMPORT_CHUNK_ROWS):
+                row = chunk.first_row
+                imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
                 if progress is not None:
                     progress(imp.rows_done, imp.total_rows)
     except _TakenOver:
@@ -610,17 +633,14 @@ _PROGRESS_FIELDS = [
 ]
 
 
-def _run_chunk(imp: Import, mapping, parser, writer, chunk: list, logs_edits: bool) -> Import:
+def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bool) -> Import:
     """Plan and write one chunk, its failures and the import's progress in one transaction."""
-    items = [parser.parse(row) for row in chunk]
-    parsed = [item for item in items if type(item) is tuple]
-    lookups = lookup_values(mapping, parsed)
     with transaction.atomic():
         locked = Import.objects.select_for_update().get(pk=imp.pk)
         if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
             raise _TakenOver
         now = timezone.now()
-        loaded = _load(writer, channel_id=imp.channel_id, lookups=lookups, lock=True)
+        loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=True)
         planner = ChunkPlanner(
             mapping,
             import_id=imp.id,
@@ -629,10 +649,10 @@ def _run_chunk(imp: Import, mapping, parser, writer, chunk: list, logs_edits: bo
             now=now,
             mu_room=locked.mu_room_left,
         )
-        outcome = planner.plan(items, loaded)
+        outcome = planner.plan(chunk.items, loaded)
         pending = _write(imp, outcome, writer, logs_edits)
-        locked.last_row_number = chunk[-1][0]
-        locked.rows_done += len(chunk)
+        locked.last_row_number = chunk.last_row
+        locked.rows_done += chunk.size
         locked.created_count += outcome.created_count
         locked.updated_count += outcome.updated_count
         locked.failed_count += len(outcome.failures)
@@ -650,7 +670,8 @@ def _run_chunk(imp: Import, mapping, parser, writer, chunk: list, logs_edits: bo
 def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bool) -> int:
     """Write a planned chunk; return how many pending unifications were new."""
     channel_id = imp.channel_id
-    writer.insert(channel_id=channel_id, records=outcome.created)
+    need_ids = logs_edits or bool(outcome.unified or outcome.pending or outcome.conflicts)
+    writer.insert(channel_id=channel_id, records=outcome.created, need_ids=need_ids)
     writer.update(channel_id=channel_id, records=outcome.updated, import_id=imp.id)
     entries = []
     for lead, label, member in outcome.unified:

@@ -1,9 +1,10 @@
 """Load the customers an import chunk reaches, and write a planned chunk back.
 
 Two writers give the same results: the portable ORM writer (bulk_create / bulk_update; SQLite,
-the embedded default) and the PostgreSQL writer, which looks customers up with one array query
-and streams the chunk through ``COPY`` into temporary staging tables, written with one
-set-based ``INSERT … SELECT`` and one ``UPDATE … FROM`` (PERFORMANCE.md). Customers matched
+the embedded default) and the PostgreSQL writer, which looks customers up with one array query,
+streams new customers through ``COPY`` straight into the table (the planner has decided they
+are new, so there is nothing to merge) and changed ones through ``COPY`` into a temporary
+staging table written with one set-based ``UPDATE … FROM`` (PERFORMANCE.md). Customers matched
 without change get their import stamp in one ``UPDATE … WHERE id IN``. Everything else an
 outcome holds (unifications, failures, conflicts, activity entries) is small and written
 through the ORM by the caller.
@@ -94,7 +95,7 @@ class OrmWriter:
                     records[row[0]] = record
         return list(records.values())
 
-    def insert(self, *, channel_id: int, records: list[Record]) -> None:
+    def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
         """Insert new customers and give each record its id."""
         objects = [Customer(channel_id=channel_id, **r.as_dict(INSERT_FIELDS)) for r in records]
         Customer.objects.bulk_create(objects, batch_size=ORM_BATCH)
@@ -166,7 +167,7 @@ def _copy_rows(records: list[Record], fields: tuple[str, ...]):
 
 
 class PostgresWriter(OrmWriter):
-    """Array lookups, COPY into temporary staging tables, one INSERT and one UPDATE a chunk."""
+    """Array lookups, COPY for new customers, COPY + one UPDATE … FROM for changed ones."""
 
     def load(
         self,
@@ -220,24 +221,36 @@ class PostgresWriter(OrmWriter):
             for row in _copy_rows(records, fields):
                 write_row(row)
 
-    def insert(self, *, channel_id: int, records: list[Record]) -> None:
+    def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
+        """COPY new customers straight into the table (every one is new: nothing to merge).
+
+        Ids are drawn from the sequence first only when the chunk needs them (unifications,
+        conflicts, per-customer activity entries); otherwise the table assigns them.
+        """
         if not records:
             return
         table = Customer._meta.db_table
-        columns = ", ".join(INSERT_FIELDS)
+        fields = INSERT_FIELDS
+        json_positions = [i for i, name in enumerate(fields) if _PG_TYPES[name] == "jsonb"]
+        dumps = json.dumps
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, len(records)],
-            )
-            for record, (new_id,) in zip(records, cursor.fetchall(), strict=True):
-                record.id = new_id
-            self._stage(cursor, "import_stage_new", INSERT_FIELDS, records)
-            cursor.execute(
-                f"INSERT INTO {table} (id, channel_id, {columns}) "
-                f"SELECT id, %s, {columns} FROM import_stage_new",
-                [channel_id],
-            )
+            if need_ids:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, len(records)],
+                )
+                for record, (new_id,) in zip(records, cursor.fetchall(), strict=True):
+                    record.id = new_id
+            columns = ("id, " if need_ids else "") + "channel_id, " + ", ".join(fields)
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for record in records:
+                    row = [channel_id, *record.values(fields)]
+                    for position in json_positions:
+                        row[position + 1] = dumps(row[position + 1], ensure_ascii=False)
+                    if need_ids:
+                        row.insert(0, record.id)
+                    write_row(row)
 
     def update(self, *, channel_id: int, records: list[Record], import_id: int) -> None:
         table = Customer._meta.db_table

@@ -126,7 +126,9 @@ class Command(BaseCommand):
         )
         bar = ProgressBar(self.stderr._out)
         try:
-            report = services.import_check(imp=imp, on_failure=on_failure, progress=bar)
+            report = services.import_check(
+                imp=imp, on_failure=on_failure, progress=bar if bar.enabled else None
+            )
         finally:
             bar.close()
         if book is not None:
