@@ -365,6 +365,9 @@ class _DryRunOverlay:
     def __init__(self, imp: Import, mapping: mapping_engine.ImportMapping) -> None:
         self.import_id = imp.id
         self.tag = imp.tag
+        # Nothing to look up in a channel without customers: its rows all create, and an
+        # import's own customers (all members, or all leads) never unify with each other.
+        self.channel_was_empty = not Customer.objects.filter(channel_id=imp.channel_id).exists()
         self.identifier_field = {
             "memberId": "member_id",
             "email": "email",
@@ -476,7 +479,9 @@ def _check_chunk(
 ) -> None:
     """Plan one chunk of a dry run and add its outcome to the report."""
     now = timezone.now()
-    loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=False)
+    loaded = []
+    if not overlay.channel_was_empty:
+        loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=False)
     loaded = overlay.apply(loaded, chunk.parsed, now)
     planner = ChunkPlanner(
         mapping,
