@@ -981,3 +981,14 @@ def test_new_keys_are_created_when_the_import_starts(channel, owner):
     services.import_run(import_id=imp.id)
     assert list(channel.profile_keys.values_list("name", "type")) == [("shoe", "number")]
     assert customer(channel, member_id="M1").profile == {"shoe": 42}
+
+
+def test_R_I6_the_preview_shows_the_first_30_rows_with_all_columns(channel, owner):
+    from imports.selectors import import_preview
+
+    rows = [f"M{i},n{i},x{i}" for i in range(40)]
+    imp = upload(channel, owner, csv("memberId,name,Extra", *rows))
+    headers, preview = import_preview(imp)
+    assert headers == ["memberId", "name", "Extra"]
+    assert len(preview) == 30
+    assert preview[0] == (2, ["M0", "n0", "x0"], None)
