@@ -204,12 +204,20 @@ def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_Pa
         )
 
 
-def _load(writer: OrmWriter, *, channel_id: int, lookups, lock: bool) -> list[Record]:
-    """One query for the chunk's keys, then the contacts that may reach unification partners."""
+def _load(
+    writer: OrmWriter, *, channel_id: int, lookups, lock: bool, partners: bool = True
+) -> list[Record]:
+    """One query for the chunk's keys, then the contacts that may reach unification partners.
+
+    ``partners=False`` (a dry run in a channel where no customer could unify with the rows:
+    no leads for a member import, no members for a lead import) looks up the identifiers only.
+    """
     member_ids, emails, mobiles = lookups
     records = writer.load(
         channel_id=channel_id, member_ids=member_ids, emails=emails, mobiles=mobiles, lock=lock
     )
+    if not partners:
+        return records
     seen_emails, seen_mobiles = set(emails), set(mobiles)
     known = {r.id for r in records}
     # Two hops: member -> lead (U1) -> the lead's other member (U6).
@@ -367,7 +375,11 @@ class _DryRunOverlay:
         self.tag = imp.tag
         # Nothing to look up in a channel without customers: its rows all create, and an
         # import's own customers (all members, or all leads) never unify with each other.
-        self.channel_was_empty = not Customer.objects.filter(channel_id=imp.channel_id).exists()
+        customers = Customer.objects.filter(channel_id=imp.channel_id)
+        self.channel_was_empty = not customers.exists()
+        # Contacts matter to a dry run only when a unification partner may exist (R-U1, R-U4).
+        partners = customers.filter(member_id__isnull=mapping.kind == mapping_engine.MEMBER)
+        self.has_partners = not self.channel_was_empty and partners.exists()
         self.identifier_field = {
             "memberId": "member_id",
             "email": "email",
@@ -481,7 +493,21 @@ def _check_chunk(
     now = timezone.now()
     loaded = []
     if not overlay.channel_was_empty:
-        loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=False)
+        lookups = chunk.lookups
+        if not overlay.has_partners:
+            member_ids, emails, mobiles = lookups
+            lookups = {
+                "memberId": (member_ids, set(), set()),
+                "email": (set(), emails, set()),
+                "mobileNumber": (set(), set(), mobiles),
+            }[mapping.identifier_key]
+        loaded = _load(
+            writer,
+            channel_id=imp.channel_id,
+            lookups=lookups,
+            lock=False,
+            partners=overlay.has_partners,
+        )
     loaded = overlay.apply(loaded, chunk.parsed, now)
     planner = ChunkPlanner(
         mapping,

@@ -992,3 +992,35 @@ def test_R_I6_the_preview_shows_the_first_30_rows_with_all_columns(channel, owne
     assert headers == ["memberId", "name", "Extra"]
     assert len(preview) == 30
     assert preview[0] == (2, ["M0", "n0", "x0"], None)
+
+
+def test_R_I11_the_check_predicts_unifications_and_conflicts(channel, owner):
+    CustomerFactory(channel=channel, email="ann@example.com", has_booted=False)
+    CustomerFactory(channel=channel, member_id="M9", email=None, mobile_number="+821020203030")
+    CustomerFactory(
+        channel=channel, email="bo@example.com", mobile_number="+821020203030", mobile_verified=True
+    )
+    text = csv(
+        f"memberId,email,{OPT}",
+        "M1,ann@example.com,false,false",
+        "M2,bo@example.com,false,false",
+        "M3,,,",
+    )
+    imp = upload(channel, owner, text)
+    services.import_configure(imp=imp, by=owner, kind="member")
+    report = services.import_check(imp=imp)
+    assert (report["created"], report["unified"], report["conflicts"], report["failed"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    imp.refresh_from_db()
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    done = services.import_run(import_id=imp.id)
+    assert (done.created_count, done.unified_count, done.conflict_count, done.failed_count) == (
+        2,
+        1,
+        1,
+        1,
+    )
