@@ -146,12 +146,21 @@ _PG_MATCH = (
     "SELECT m.id FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id FROM contacts_customer "
     "WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS m"
 )
+_PG_COLUMNS = (
+    "id, member_id, name, email, mobile_number, landline_number, email_verified, "
+    "mobile_verified, unsubscribe_email, unsubscribe_texting, import_tags::text, profile::text, "
+    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id"
+)
 _PG_LOAD = (
-    "SELECT c.* FROM ({matches}) AS found, LATERAL (SELECT id, member_id, name, email, "
-    "mobile_number, landline_number, email_verified, mobile_verified, unsubscribe_email, "
-    "unsubscribe_texting, import_tags::text, profile::text, "
-    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id "
-    "FROM contacts_customer WHERE id = found.id OFFSET 0{lock}) AS c"
+    "SELECT c.* FROM ({matches}) AS found, LATERAL (SELECT "
+    + _PG_COLUMNS
+    + " FROM contacts_customer WHERE id = found.id OFFSET 0{lock}) AS c"
+)
+# One key list: each probe fetches its rows at once.
+_PG_LOAD_ONE = (
+    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT "
+    + _PG_COLUMNS
+    + " FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0{lock}) AS c"
 )
 _PG_LOCK = " FOR UPDATE"
 
@@ -178,7 +187,7 @@ class PostgresWriter(OrmWriter):
         mobiles: Iterable[str] = (),
         lock: bool = False,
     ) -> list[Record]:
-        parts, params = [], []
+        parts, params, columns = [], [], []
         for column, values in (
             ("member_id", member_ids),
             ("email", emails),
@@ -188,9 +197,14 @@ class PostgresWriter(OrmWriter):
             if values:
                 parts.append(_PG_MATCH.format(column=column))
                 params += [values, channel_id]
+                columns.append(column)
         if not parts:
             return []
-        sql = _PG_LOAD.format(matches=" UNION ".join(parts), lock=_PG_LOCK if lock else "")
+        lock_clause = _PG_LOCK if lock else ""
+        if len(parts) == 1:
+            sql = _PG_LOAD_ONE.format(column=columns[0], lock=lock_clause)
+        else:
+            sql = _PG_LOAD.format(matches=" UNION ".join(parts), lock=lock_clause)
         records: dict[int, Record] = {}
         loads = json.loads
         with transaction.atomic(), connection.cursor() as cursor:
