@@ -549,6 +549,9 @@ def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
     channel = imp.channel
     _editor(channel, by)
     with transaction.atomic():
+        # One start at a time per channel: a second starter waits here, then sees the first
+        # import active and is refused, before it touches profile keys or the constraint.
+        Channel.objects.select_for_update().filter(pk=channel.pk).first()
         active = selectors.import_active(channel)
         if active is not None:
             raise _active_refusal(active)
