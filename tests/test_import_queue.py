@@ -310,12 +310,6 @@ def _waiting_for_locks(database_name: str) -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="imports/services.py import_start checks for an active import, then creates the "
-    "new keys, without locking the channel: the second command dies on IntegrityError "
-    "(profilekey_unique_name) instead of being refused. Remove this mark once it is fixed.",
-)
 def test_R_I16_two_imports_creating_the_same_new_key_at_once_one_is_refused(
     database, media, processes, tmp_path
 ):
