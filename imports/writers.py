@@ -276,11 +276,14 @@ class PostgresWriter(OrmWriter):
                 target = ", ".join(f"c.{name}" for name in UPDATE_FIELDS)
                 source = ", ".join(f"s.{name}" for name in UPDATE_FIELDS)
                 self._stage(cursor, "import_stage_changed", UPDATE_FIELDS, changed)
+                # The ids again as an array: the planner then reaches the rows through the
+                # primary key. Joining on the channel alone, with statistics that lag while an
+                # import fills the channel, made it hash the whole channel for every chunk.
                 cursor.execute(
                     f"UPDATE {table} AS c SET {assignments} FROM import_stage_changed AS s "
-                    f"WHERE c.id = s.id AND c.channel_id = %s "
+                    f"WHERE c.id = ANY(%s::bigint[]) AND c.id = s.id AND c.channel_id = %s "
                     f"AND ({target}) IS DISTINCT FROM ({source})",
-                    [channel_id],
+                    [[r.id for r in changed], channel_id],
                 )
             if stamped:
                 cursor.execute(

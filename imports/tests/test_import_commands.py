@@ -311,3 +311,16 @@ def test_the_command_line_contract_in_a_real_process(tmp_path):
 
     exported = manage("export_customers", "acme", "--format", "jsonl")
     assert [json.loads(line)["memberId"] for line in exported.stdout.splitlines()] == ["M1"]
+
+
+def test_an_unexpected_error_in_the_command_leaves_no_draft_behind(
+    channel, owner, tmp_path, monkeypatch
+):
+    def broken(**kwargs):
+        raise RuntimeError("storage went away")
+
+    monkeypatch.setattr(services, "import_configure", broken)
+    path = write(tmp_path, "spring.csv", f"memberId,{OPT}", "M1,false,false")
+    with pytest.raises(RuntimeError):
+        run("import_customers", "acme", path, "--kind", "member")
+    assert not Import.objects.exists()

@@ -102,9 +102,12 @@ class Command(BaseCommand):
                 return self._check(imp, options["failures_out"])
             services.import_start(imp=imp, by=by, enqueue=options["queue"])
         except services.ImportRefused as refusal:
-            if imp is not None and imp.pk is not None and imp.status == Import.Status.DRAFT:
-                services.import_discard(imp=imp)
+            self._discard_draft(imp)
             raise CommandError(one_line(refusal.message)) from None
+        except BaseException:
+            # Whatever went wrong, a refused or broken command leaves no draft behind.
+            self._discard_draft(imp)
+            raise
         if options["queue"]:
             self.stdout.write(summary_line(imp))
             return
@@ -118,6 +121,14 @@ class Command(BaseCommand):
         if options["failures_out"]:
             services.failures_write(imp, options["failures_out"])
         self.stdout.write(summary_line(imp))
+
+    @staticmethod
+    def _discard_draft(imp: Import | None) -> None:
+        if imp is None or imp.pk is None:
+            return
+        if Import.objects.filter(pk=imp.pk, status=Import.Status.DRAFT).exists():
+            imp.status = Import.Status.DRAFT
+            services.import_discard(imp=imp)
 
     def _check(self, imp: Import, failures_out: str | None) -> None:
         book = FailuresWorkbook(services.failure_keys(imp)) if failures_out else None
