@@ -99,7 +99,10 @@ class ProfileKey(models.Model):
 class Customer(models.Model):
     """A member (has member_id) or a lead (identified by email or mobile number), R-C1."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="customers")
+    # No index of its own: every index below starts with the channel.
+    channel = models.ForeignKey(
+        Channel, on_delete=models.CASCADE, related_name="customers", db_index=False
+    )
     member_id = models.CharField(max_length=512, null=True, blank=True)
     name = models.CharField(max_length=512, blank=True, default="")
     email = models.CharField(max_length=512, null=True, blank=True)
@@ -136,11 +139,6 @@ class Customer(models.Model):
             models.Index(fields=["channel", "email"], name="customer_email_idx"),
             models.Index(fields=["channel", "mobile_number"], name="customer_mobile_idx"),
             models.Index(fields=["channel", "last_seen_at"], name="customer_last_seen_idx"),
-            models.Index(
-                fields=["channel", "name"],
-                name="customer_visible_name_idx",
-                condition=Q(is_hidden=False, is_blocked=False),
-            ),
             models.Index(
                 fields=["channel", "-id"],
                 name="customer_visible_idx",
