@@ -115,6 +115,20 @@ def phone_e164_cells(rng, n):
     return [phonenumbers.format_number(number, e164) for number, _ in valid_numbers(rng, n)]
 
 
+def phone_international_cells(rng, n):
+    """The same mix written as people do: "+82 10-2020-3030", "+1 415-555-0100", some "+82 010-"."""
+    international = phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    cells = []
+    for number, region in valid_numbers(rng, n):
+        cell = phonenumbers.format_number(number, international)
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if metadata.national_prefix == "0" and rng.random() < 0.5:
+            code, rest = cell.split(" ", 1)
+            cell = f"{code} 0{rest}"
+        cells.append(cell)
+    return cells
+
+
 def phone_kr_spaced_cells(rng, n):
     cells = []
     while len(cells) < n:
@@ -157,7 +171,8 @@ ROWS = [
     ("date", pt.DATE, date_cells, 300_000, 1.0),
     ("datetime", pt.DATETIME, datetime_cells, 300_000, 1.0),
     ("phone E.164", pt.PHONE, phone_e164_cells, 100_000, 0.5),
-    ("phone +82 010-xxxx-xxxx", pt.PHONE, phone_kr_spaced_cells, 20_000, 0.25),
+    ("phone +82 010-xxxx-xxxx", pt.PHONE, phone_kr_spaced_cells, 300_000, 0.25),
+    ("phone international", pt.PHONE, phone_international_cells, 100_000, 0.25),
     ("list", pt.LIST, list_cells, 200_000, 1.0),
     ("listOfNumber", pt.LIST_OF_NUMBER, list_of_number_cells, 200_000, 1.0),
     ("tag", pt.TAG, tag_cells, 200_000, 1.0),

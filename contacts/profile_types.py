@@ -317,10 +317,14 @@ def _format_moment(moment: datetime) -> str:
 _COUNTRY_CODES: Final = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 _PHONE_SEPARATORS: Final = str.maketrans("", "", " -.()")
 _E164: Final = phonenumbers.PhoneNumberFormat.E164
+# parse() refuses longer text (phonenumberutil._MAX_INPUT_STRING_LENGTH)
+_MAX_PHONE_INPUT: Final = 250
 _Desc: TypeAlias = tuple[frozenset[int], re.Pattern[str] | None]
-# national prefix for parsing, leading digits, general, fixed line, mobile
+# national prefix for parsing, leading digits, general, fixed line, mobile, whether a plain
+# trunk "0" after the country code may be dropped here (national prefix "0"), whether the
+# region has a national prefix transform rule
 _FastRule: TypeAlias = tuple[
-    re.Pattern[str] | None, re.Pattern[str] | None, _Desc, _Desc | None, _Desc | None
+    re.Pattern[str] | None, re.Pattern[str] | None, _Desc, _Desc | None, _Desc | None, bool, bool
 ]
 _FAST_RULES: dict[str, _FastRule | None] = {}
 
@@ -350,7 +354,7 @@ def _fast_rule(country_code: str) -> _FastRule | None:
     if metadata is None or metadata.general_desc is None:
         return None
     general = _desc(metadata.general_desc)
-    if general is None or not general[0]:
+    if general is None or not general[0] or general[1] is None:
         return None  # without possible lengths, "valid" might not imply "possible"
     prefix = metadata.national_prefix_for_parsing
     leading = metadata.leading_digits if len(regions) > 1 else None
@@ -361,6 +365,8 @@ def _fast_rule(country_code: str) -> _FastRule | None:
         general,
         _desc(metadata.fixed_line),
         mobile,
+        metadata.national_prefix == "0" and bool(prefix),
+        bool(metadata.national_prefix_transform_rule),
     )
 
 
@@ -383,28 +389,63 @@ def _matches(desc: _Desc | None, nsn: str) -> bool:
 
 def _is_fast_valid(rule: _FastRule, nsn: str) -> bool:
     """True only if phonenumbers deems the number possible and valid; False means: ask it."""
-    _, leading, general, fixed_line, mobile = rule
+    _, leading, general, fixed_line, mobile, _, _ = rule
     if leading is not None and not leading.match(nsn):
         return False
     return _matches(general, nsn) and (_matches(mobile, nsn) or _matches(fixed_line, nsn))
 
 
-def _is_fast_valid_e164(digits: str) -> bool:
-    """True only if the library would accept "+<digits>" unchanged; False means: ask it."""
+def _without_trunk_zero(rule: _FastRule, nsn: str, match: re.Match[str]) -> str | None:
+    """The national number parse() keeps when the prefix pattern matched; None: ask the library.
+
+    Mirrors ``parse`` and ``_maybe_strip_national_prefix_carrier_code`` for a plain trunk "0"
+    only (no carrier code; with a transform rule, only when its last group captured nothing,
+    which is when the library strips instead of transforming): the "0" is dropped when the rest
+    has a possible length of the region (``_test_number_length`` is then IS_POSSIBLE; possible
+    and local-only lengths never overlap) and the rest matches the general pattern (if it does
+    not, the library may keep the "0", and the number is not valid here anyway).
+    """
+    if not rule[5] or match.end() != 1 or nsn[0] != "0":
+        return None
+    groups = match.re.groups
+    if rule[6] and (not groups or match.group(groups) is not None):
+        return None
+    rest = nsn[1:]
+    lengths, pattern = rule[2]
+    if len(rest) not in lengths or rest[0] == "0" or not pattern.fullmatch(rest):  # type: ignore[union-attr]
+        return None
+    return rest
+
+
+def _fast_e164(digits: str) -> str | None:
+    """The library's E.164 of "+<digits>" if it is certainly valid; None means: ask the library.
+
+    ``digits`` are ASCII digits (separators removed, as ``parse`` normalizes them), the first
+    not "0".
+    """
     for size in (1, 2, 3):
         country_code = digits[:size]
         if country_code in _COUNTRY_CODES:
             break
     else:
-        return False
+        return None
     rule = _rule_for(country_code)
     if rule is None:
-        return False
+        return None
     nsn = digits[size:]
-    # parse() would strip a leading 0 or national prefix; let the library do that.
-    if nsn[0] == "0" or (rule[0] is not None and rule[0].match(nsn)):
-        return False
-    return _is_fast_valid(rule, nsn)
+    prefix = rule[0]
+    match = prefix.match(nsn) if prefix is not None else None
+    if match is not None:
+        # parse() would strip a national prefix; only a plain trunk "0" is mirrored here.
+        nsn = _without_trunk_zero(rule, nsn, match)  # type: ignore[assignment]
+        if nsn is None:
+            return None
+        digits = country_code + nsn
+    elif nsn[0] == "0":
+        return None  # kept as an Italian leading zero; let the library judge it
+    if len(digits) > 15 or not _is_fast_valid(rule, nsn):
+        return None
+    return "+" + digits
 
 
 def _parse_phone_with_library(s: str) -> str:
@@ -432,14 +473,25 @@ def _parse_phone(text: str) -> str | Literal[_Empty.EMPTY]:
             return EMPTY
         raise ProfileValueError(REASON_PHONE_COUNTRY_CODE)
     digits = s[1:]
+    if not digits.isdigit():
+        if len(s) > _MAX_PHONE_INPUT:
+            return _parse_phone_with_library(s)
+        digits = (
+            digits.replace(" ", "")
+            .replace("-", "")
+            .replace(".", "")
+            .replace("(", "")
+            .replace(")", "")
+        )
+        if not digits.isdigit():
+            return _parse_phone_with_library(s)
     if (
-        7 <= len(digits) <= 15
-        and digits.isdigit()
+        7 <= len(digits) <= 16
         and digits.isascii()
         and digits[0] != "0"
-        and _is_fast_valid_e164(digits)
+        and (e164 := _fast_e164(digits)) is not None
     ):
-        return s
+        return e164
     return _parse_phone_with_library(s)
 
 

@@ -73,6 +73,17 @@ PHONE_CASES = [
     accepted(PHONE, " +1 650-253-0000 ", "+16502530000"),
     accepted(PHONE, "+447911123456", "+447911123456"),
     accepted(PHONE, "+390612345678", "+390612345678"),
+    accepted(PHONE, "+39 06 1234 5678", "+390612345678"),
+    accepted(PHONE, "+82 (010) 2020-3030.", "+821020203030"),
+    accepted(PHONE, "+82 0 10 2020 3030", "+821020203030"),
+    accepted(PHONE, "+44 (0)20 7946 0958", "+442079460958"),
+    accepted(PHONE, "+33 06 12 34 56 78", "+33612345678"),
+    accepted(PHONE, "+49 030 123456", "+4930123456"),
+    accepted(PHONE, "+61 04 1234 5678", "+61412345678"),
+    accepted(PHONE, "+81 090-1234-5678", "+819012345678"),
+    accepted(PHONE, "+86 010 1234 5678", "+861012345678"),
+    accepted(PHONE, "+7 8 912 345 67 89", "+79123456789"),
+    accepted(PHONE, "+1 (415) 555-0100", "+14155550100"),
 ]
 PHONE_REJECTED = [
     rejected(PHONE, "01020203030", pt.REASON_PHONE_COUNTRY_CODE),
@@ -87,6 +98,10 @@ PHONE_REJECTED = [
     rejected(PHONE, "+999123456789", pt.REASON_PHONE_INVALID),
     rejected(PHONE, "+0821020203030", pt.REASON_PHONE_INVALID),
     rejected(PHONE, "+8212345678901234", pt.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82 00 10 2020 3030", pt.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82 010-2020-30301", pt.REASON_PHONE_INVALID),
+    # phonenumbers refuses input longer than 250 characters, separators or not
+    rejected(PHONE, "+82" + " " * 240 + "010-2020-3030", pt.REASON_PHONE_INVALID),
 ]
 NUMBER_CASES = [
     accepted(NUMBER, "1", 1),
@@ -582,6 +597,109 @@ def test_R_T1_phone_other_forms_match_library_verdict(example, separators, data)
         at = data.draw(st.integers(2, len(text)))
         text = text[:at] + separator + text[at:]
     assert _parse_or_none(PHONE, text) == _library_e164(text)
+
+
+def _outcome(parser, text):
+    try:
+        return ("accepted", parser(text))
+    except ProfileValueError as error:
+        return ("rejected", error.reason)
+
+
+def _assert_same_as_library(text):
+    """parse() gives the library path's value or reason, and the library's own E.164 verdict."""
+    outcome = _outcome(lambda t: parse(PHONE, t), text)
+    assert outcome == _outcome(pt._parse_phone_with_library, text.strip()), text
+    assert (outcome[1] if outcome[0] == "accepted" else None) == _library_e164(text), text
+
+
+def _written_forms():
+    """Example mobile and fixed-line numbers of every region as people write them: the
+    library's INTERNATIONAL format, with a trunk "0" after the country code, and variants."""
+    forms = set()
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        for number_type in NUMBER_TYPES:
+            number = phonenumbers.example_number_for_type(region, number_type)
+            if number is None:
+                continue
+            written = phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            code, rest = written.split(" ", 1) if " " in written else (written, "")
+            forms.add(written)
+            forms.add(f"{code} ({rest[:3]}) {rest[3:]}")
+            forms.add(f"{code}-{rest.replace(' ', '.')}")
+            trunk = metadata.national_prefix or "0"
+            forms.add(f"{code} {trunk}{rest}")
+            forms.add(f"{code} ({trunk}){rest}")
+            forms.add(f"{code}{trunk}{rest.replace(' ', '')}")
+            forms.add(f"{code} 00{rest}")
+    return sorted(forms)
+
+
+WRITTEN_FORMS = _written_forms()
+
+
+def test_R_T1_phone_written_forms_of_every_example_match_library_path():
+    assert len(WRITTEN_FORMS) > 2500
+    for text in WRITTEN_FORMS:
+        _assert_same_as_library(text)
+
+
+def test_R_T1_phone_written_form_neighbours_match_library_path():
+    for text in WRITTEN_FORMS:
+        for digit in "0123456789":
+            _assert_same_as_library(text[:-1] + digit)
+            _assert_same_as_library(text + digit)
+
+
+def test_phone_written_forms_take_the_fast_path(monkeypatch):
+    """Separators and a trunk "0" need not reach the library (~13 µs per cell)."""
+
+    def library(text):
+        raise AssertionError(f"library path taken for {text!r}")
+
+    monkeypatch.setattr(pt, "_parse_phone_with_library", library)
+    for text, expected in [
+        ("+82 010-2020-3030", "+821020203030"),
+        ("+82 2-555-6666", "+8225556666"),
+        ("+82 (02) 555.6666", "+8225556666"),
+        ("+8201020203030", "+821020203030"),
+        ("+1 (415) 555-0100", "+14155550100"),
+        ("+44 (0)20 7946 0958", "+442079460958"),
+        ("+33 06 12 34 56 78", "+33612345678"),
+        ("+49 030 123456", "+4930123456"),
+    ]:
+        assert parse(PHONE, text) == expected
+    fast = 0
+    for text in WRITTEN_FORMS:
+        try:
+            parse(PHONE, text)
+            fast += 1
+        except AssertionError:
+            pass
+    assert fast > len(WRITTEN_FORMS) // 3
+
+
+@PROPERTY
+@given(
+    example=st.sampled_from(E164_EXAMPLES),
+    trunk=st.sampled_from(["", "0", "00", "8", "1", " 0", "(0)", "0 "]),
+    separators=st.lists(st.sampled_from([" ", "-", ".", "(", ")", "0"]), max_size=4),
+    tail=st.text("0123456789", max_size=2),
+    cut=st.integers(0, 2),
+    data=st.data(),
+)
+def test_R_T1_phone_trunk_and_separator_forms_match_library_path(
+    example, trunk, separators, tail, cut, data
+):
+    code = str(phonenumbers.parse(example).country_code)
+    text = "+" + code + trunk + example[1 + len(code) : len(example) - cut] + tail
+    for separator in separators:
+        at = data.draw(st.integers(1, len(text)))
+        text = text[:at] + separator + text[at:]
+    _assert_same_as_library(text)
 
 
 @PROPERTY
