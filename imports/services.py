@@ -34,6 +34,7 @@ from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from imports import selectors
 from imports.engine import mapping as mapping_engine
 from imports.engine.failures import write_failures
+from imports.engine.pipeline import forked
 from imports.engine.planning import (
     ChunkOutcome,
     ChunkPlanner,
@@ -191,6 +192,7 @@ class _ParsedChunk:
 
 
 def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_ParsedChunk]:
+    """The file's rows parsed chunk by chunk (pure work, no database)."""
     for chunk in _chunks(rows, size):
         items = [parser.parse(row) for row in chunk]
         parsed = [item for item in items if type(item) is tuple]
@@ -202,6 +204,14 @@ def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_Pa
             parsed,
             lookup_values(parser.mapping, parsed),
         )
+
+
+def _chunks_to_plan(imp: Import, rows: Iterable, parser: RowParser) -> Iterator[_ParsedChunk]:
+    """Parsed chunks; for a big file parsed in a second process, ahead of planning and writing."""
+    size = settings.IMPORT_CHUNK_ROWS
+    if imp.file_size >= settings.IMPORT_PARALLEL_PARSE_MIN_BYTES:
+        return forked(lambda: _parsed_chunks(rows, parser, size))
+    return _parsed_chunks(rows, parser, size)
 
 
 def _load(
@@ -471,7 +481,7 @@ def import_check(
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
-            for chunk in _parsed_chunks(table.rows(), parser, settings.IMPORT_CHUNK_ROWS):
+            for chunk in _chunks_to_plan(imp, table.rows(), parser):
                 _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
                 if progress is not None:
                     progress(report.rows, total)
@@ -625,7 +635,7 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
             writer = writer_for_connection()
             logs_edits = imp.channel.logs_import_edits
             rows = table.rows(start_after_row_number=imp.last_row_number)
-            for chunk in _parsed_chunks(rows, RowParser(mapping), settings.IMPORT_CHUNK_ROWS):
+            for chunk in _chunks_to_plan(imp, rows, RowParser(mapping)):
                 row = chunk.first_row
                 imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
                 if progress is not None:
