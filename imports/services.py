@@ -214,6 +214,18 @@ def _chunks_to_plan(imp: Import, rows: Iterable, parser: RowParser) -> Iterator[
     return _parsed_chunks(rows, parser, size)
 
 
+def _planner(imp: Import, mapping, now, mu_room: int | None) -> ChunkPlanner:
+    """The row planner of one chunk, with the import's tag, empty-cell policy and MU room."""
+    return ChunkPlanner(
+        mapping,
+        import_id=imp.id,
+        tag=imp.tag,
+        clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
+        now=now,
+        mu_room=mu_room,
+    )
+
+
 def _load(
     writer: OrmWriter, *, channel_id: int, lookups, lock: bool, partners: bool = True
 ) -> list[Record]:
@@ -519,15 +531,7 @@ def _check_chunk(
             partners=overlay.has_partners,
         )
     loaded = overlay.apply(loaded, chunk.parsed, now)
-    planner = ChunkPlanner(
-        mapping,
-        import_id=imp.id,
-        tag=imp.tag,
-        clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
-        now=now,
-        mu_room=report.mu_room,
-    )
-    outcome = planner.plan(chunk.items, loaded)
+    outcome = _planner(imp, mapping, now, report.mu_room).plan(chunk.items, loaded)
     report.mu_room = outcome.mu_room
     report.rows += chunk.size
     report.created += outcome.created_count
@@ -685,15 +689,7 @@ def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bo
             raise _TakenOver
         now = timezone.now()
         loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=True)
-        planner = ChunkPlanner(
-            mapping,
-            import_id=imp.id,
-            tag=imp.tag,
-            clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
-            now=now,
-            mu_room=locked.mu_room_left,
-        )
-        outcome = planner.plan(chunk.items, loaded)
+        outcome = _planner(imp, mapping, now, locked.mu_room_left).plan(chunk.items, loaded)
         pending = _write(imp, outcome, writer, logs_edits)
         locked.last_row_number = chunk.last_row
         locked.rows_done += chunk.size
