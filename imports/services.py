@@ -39,9 +39,11 @@ from imports.engine.planning import (
     ChunkOutcome,
     ChunkPlanner,
     Failure,
+    NeedsFullRecords,
     Record,
     RowParser,
     contact_closure,
+    list_keys,
     lookup_values,
 )
 from imports.engine.reading import FILE_TOO_LARGE, FileRefused
@@ -214,7 +216,9 @@ def _chunks_to_plan(imp: Import, rows: Iterable, parser: RowParser) -> Iterator[
     return _parsed_chunks(rows, parser, size)
 
 
-def _planner(imp: Import, mapping, now, mu_room: int | None) -> ChunkPlanner:
+def _planner(
+    imp: Import, mapping, now, mu_room: int | None, check_only: bool = False
+) -> ChunkPlanner:
     """The row planner of one chunk, with the import's tag, empty-cell policy and MU room."""
     return ChunkPlanner(
         mapping,
@@ -223,6 +227,7 @@ def _planner(imp: Import, mapping, now, mu_room: int | None) -> ChunkPlanner:
         clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
         now=now,
         mu_room=mu_room,
+        check_only=check_only,
     )
 
 
@@ -410,6 +415,7 @@ class _DryRunOverlay:
         self.id_position = next(
             i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
         )
+        self.list_keys = list_keys(mapping)
         # hash() of the identifier: 8 bytes a customer; a collision (about 1 in 10^7 for a
         # million rows) only shifts one row between created and updated in the estimate.
         self.created: set[int] = set()
@@ -481,7 +487,11 @@ def import_check(
     """Plan every row against the database without writing anything (R-I11).
 
     Rows for the same customer are simulated across the whole file: one created at row 5 and
-    matched at row 900 counts once, as created. Returns the report (also kept on the import).
+    matched at row 900 counts once, as created. Within a chunk each row sees what the rows
+    before it did; a later chunk checks its rows against the stored customers, so a list or
+    profile limit (R-I9, R-C6) reached only by rows in different chunks is found by the run
+    (memory stays flat however many customers the file updates). Returns the report (also
+    kept on the import).
     """
     if not imp.kind:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
@@ -511,27 +521,33 @@ def import_check(
 def _check_chunk(
     imp: Import, mapping, overlay: "_DryRunOverlay", writer, chunk: _ParsedChunk, report, on_failure
 ) -> None:
-    """Plan one chunk of a dry run and add its outcome to the report."""
+    """Plan one chunk of a dry run and add its outcome to the report.
+
+    Where nothing in the channel can unify with the rows, existing customers are only matched
+    and checked: they are loaded light (the identifier, the size bound, the list keys) and
+    planned with ``check_only``; a row only whole records can decide sends the chunk back to
+    the whole plan. Both give the same report (tested).
+    """
     now = timezone.now()
-    loaded = []
-    if not overlay.channel_was_empty:
-        lookups = chunk.lookups
-        if not overlay.has_partners:
-            member_ids, emails, mobiles = lookups
-            lookups = {
-                "memberId": (member_ids, set(), set()),
-                "email": (set(), emails, set()),
-                "mobileNumber": (set(), set(), mobiles),
-            }[mapping.identifier_key]
-        loaded = _load(
-            writer,
-            channel_id=imp.channel_id,
-            lookups=lookups,
-            lock=False,
-            partners=overlay.has_partners,
+    if overlay.channel_was_empty:
+        outcome = _planner(imp, mapping, now, report.mu_room).plan(
+            chunk.items, overlay.apply([], chunk.parsed, now)
         )
-    loaded = overlay.apply(loaded, chunk.parsed, now)
-    outcome = _planner(imp, mapping, now, report.mu_room).plan(chunk.items, loaded)
+    elif not overlay.has_partners:
+        values = chunk.lookups[("memberId", "email", "mobileNumber").index(mapping.identifier_key)]
+        light = writer.load_light(
+            channel_id=imp.channel_id,
+            column=overlay.identifier_field,
+            values=values,
+            list_keys=overlay.list_keys,
+        )
+        planner = _planner(imp, mapping, now, report.mu_room, check_only=True)
+        try:
+            outcome = planner.plan(chunk.items, overlay.apply(light, chunk.parsed, now))
+        except NeedsFullRecords:
+            outcome = _plan_whole(imp, mapping, overlay, writer, chunk, report, now)
+    else:
+        outcome = _plan_whole(imp, mapping, overlay, writer, chunk, report, now)
     report.mu_room = outcome.mu_room
     report.rows += chunk.size
     report.created += outcome.created_count
@@ -544,6 +560,29 @@ def _check_chunk(
         report.add_failure(failure)
         if on_failure is not None:
             on_failure(failure)
+
+
+def _plan_whole(
+    imp: Import, mapping, overlay: "_DryRunOverlay", writer, chunk: _ParsedChunk, report, now
+) -> ChunkOutcome:
+    """A dry run's chunk planned on whole records, unification partners included."""
+    lookups = chunk.lookups
+    if not overlay.has_partners:
+        member_ids, emails, mobiles = lookups
+        lookups = {
+            "memberId": (member_ids, set(), set()),
+            "email": (set(), emails, set()),
+            "mobileNumber": (set(), set(), mobiles),
+        }[mapping.identifier_key]
+    loaded = _load(
+        writer,
+        channel_id=imp.channel_id,
+        lookups=lookups,
+        lock=False,
+        partners=overlay.has_partners,
+    )
+    loaded = overlay.apply(loaded, chunk.parsed, now)
+    return _planner(imp, mapping, now, report.mu_room).plan(chunk.items, loaded)
 
 
 # start

@@ -17,7 +17,13 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from contacts.models import Customer
-from imports.engine.planning import INSERT_FIELDS, UPDATE_FIELDS, Record, profile_bytes
+from imports.engine.planning import (
+    INSERT_FIELDS,
+    LIGHT_LOAD_FIELDS,
+    UPDATE_FIELDS,
+    Record,
+    profile_bytes,
+)
 
 # Keep every statement under SQLite's 32,766 bound parameters.
 MAX_LOOKUP_PARAMS = 20_000
@@ -42,6 +48,7 @@ _ORM_LOAD_FIELDS = (
     "last_import_id",
 )
 _SEEN = _ORM_LOAD_FIELDS.index("last_seen_at")
+_LIGHT_FIELDS = LIGHT_LOAD_FIELDS[:-2]  # then size_bound and key_count
 
 
 def _lookup_batches(member_ids, emails, mobiles):
@@ -93,6 +100,33 @@ class OrmWriter:
                     record = Record.loaded(row, 0)
                     record.size_bound = profile_bytes(record)
                     records[row[0]] = record
+        return list(records.values())
+
+    def load_light(
+        self, *, channel_id: int, column: str, values: Iterable[str], list_keys: list[str]
+    ) -> list[Record]:
+        """The channel's customers whose ``column`` holds one of ``values``, as a dry run's check
+        reads them (Record.light): no values beyond the mapped list keys."""
+        records: dict[int, Record] = {}
+        values = sorted(set(values))
+        for start in range(0, len(values), MAX_LOOKUP_PARAMS):
+            taken = values[start : start + MAX_LOOKUP_PARAMS]
+            query = Customer.objects.filter(channel_id=channel_id, **{f"{column}__in": taken})
+            for row in query.order_by().values_list(*_ORM_LOAD_FIELDS):
+                if row[0] in records:
+                    continue
+                row = list(row)
+                seen = row[_SEEN]
+                row[_SEEN] = seen.timestamp() if seen is not None else None
+                full = Record.loaded(row, 0)
+                profile = full.profile
+                light = (
+                    *(getattr(full, name) for name in _LIGHT_FIELDS),
+                    profile_bytes(full),
+                    len(profile),
+                    *(profile.get(key) for key in list_keys),
+                )
+                records[row[0]] = Record.light(light, list_keys)
         return list(records.values())
 
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
@@ -163,6 +197,18 @@ _PG_LOAD_ONE = (
     + " FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0{lock}) AS c"
 )
 _PG_LOCK = " FOR UPDATE"
+# A dry run's check (Record.light): the size bound PostgresWriter.load computes, the number of
+# profile keys and the mapped list keys' values, computed by the server; nothing else decoded.
+_PG_LOAD_LIGHT = (
+    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id, member_id, email, "
+    "mobile_number, email_verified, mobile_verified, extract(epoch FROM last_seen_at)::float8, "
+    "has_booted, is_hidden, is_blocked, last_import_id, "
+    "4 * (length(import_tags::text) + length(profile::text)) + 6 * (coalesce(length(member_id), 0) "
+    "+ length(name) + coalesce(length(email), 0) + coalesce(length(mobile_number), 0) "
+    "+ coalesce(length(landline_number), 0)) + 200, "
+    "(SELECT count(*) FROM jsonb_object_keys(profile))::int{lists} "
+    "FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS c"
+)
 
 
 def _copy_rows(records: list[Record], fields: tuple[str, ...]):
@@ -223,6 +269,28 @@ class PostgresWriter(OrmWriter):
                 strings = sum(len(v) for v in row[1:6] if v)
                 bound = 4 * (len(tags_text) + len(profile_text)) + 6 * strings + 200
                 records[row[0]] = Record.loaded(row, bound)
+        return list(records.values())
+
+    def load_light(
+        self, *, channel_id: int, column: str, values: Iterable[str], list_keys: list[str]
+    ) -> list[Record]:
+        values = list(values)
+        if not values:
+            return []
+        lists = "".join(", (profile -> %s)::text" for _ in list_keys)
+        sql = _PG_LOAD_LIGHT.format(column=column, lists=lists)
+        records: dict[int, Record] = {}
+        loads = json.loads
+        width = len(LIGHT_LOAD_FIELDS)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, [values, *list_keys, channel_id])
+            for row in cursor.fetchall():
+                if row[0] in records:
+                    continue
+                if list_keys:
+                    row = [*row[:width], *(None if v is None else loads(v) for v in row[width:])]
+                records[row[0]] = Record.light(row, list_keys)
         return list(records.values())
 
     def _stage(self, cursor, name: str, fields: tuple[str, ...], records: list[Record]) -> None:

@@ -83,6 +83,23 @@ LOAD_FIELDS = (
     "is_blocked",
     "last_import_id",
 )
+# What a dry run's check reads of an existing customer (Record.light), then the current values
+# of the mapped list keys.
+LIGHT_LOAD_FIELDS = (
+    "id",
+    "member_id",
+    "email",
+    "mobile_number",
+    "email_verified",
+    "mobile_verified",
+    "seen",
+    "has_booted",
+    "is_hidden",
+    "is_blocked",
+    "last_import_id",
+    "size_bound",
+    "key_count",
+)
 # What an import may change on an existing customer (never memberId, createdAt, lastSeenAt or
 # blocking).
 UPDATE_FIELDS = (
@@ -146,10 +163,12 @@ class Record:
         "is_deleted",
         "seq",
         "row_number",
+        "key_count",
     )
 
     def __init__(self) -> None:
         self.id = None
+        self.key_count = None
         self.size_bound = 0
         self.changed: set[str] = set()
         self.stamped = False
@@ -190,6 +209,43 @@ class Record:
         if record.profile is None:
             record.profile = {}
         record.size_bound = size_bound
+        record.key_count = None
+        record.changed = set()
+        record.stamped = record.is_new = record.is_deleted = False
+        record.seq = record.row_number = 0
+        return record
+
+    @classmethod
+    def light(cls, row: Sequence, list_keys: Sequence[str]) -> "Record":
+        """An existing customer as a dry run's check needs it, from a LIGHT_LOAD_FIELDS tuple.
+
+        The profile holds only ``list_keys`` (the values R-I9 appends to); ``key_count`` is the
+        stored profile's number of keys and ``size_bound`` a bound of its size, as ``loaded``
+        takes it. The other fields an import could change are left empty: a check never reads
+        them (see ChunkPlanner._check_update).
+        """
+        record = cls.__new__(cls)
+        (
+            record.id,
+            record.member_id,
+            record.email,
+            record.mobile_number,
+            record.email_verified,
+            record.mobile_verified,
+            record.seen,
+            record.has_booted,
+            record.is_hidden,
+            record.is_blocked,
+            record.last_import_id,
+            record.size_bound,
+            record.key_count,
+        ) = row[:13]
+        record.name = ""
+        record.landline_number = record.unsubscribe_email = record.unsubscribe_texting = None
+        record.import_tags = []
+        record.profile = {
+            key: value for key, value in zip(list_keys, row[13:], strict=True) if value is not None
+        }
         record.changed = set()
         record.stamped = record.is_new = record.is_deleted = False
         record.seq = record.row_number = 0
@@ -223,6 +279,16 @@ def whole_profile(record) -> dict:
 def profile_bytes(record) -> int:
     """The exact size of the record's profile in bytes (R-C6)."""
     return profile_types.profile_size(whole_profile(record))
+
+
+class NeedsFullRecords(Exception):
+    """A check planned on light records reached a row only whole records can decide."""
+
+
+def list_keys(mapping: ImportMapping) -> list[str]:
+    """The mapped custom keys R-I9 appends to: what a check must load of a profile."""
+    types = profile_types.LIST_TYPES
+    return [c.key for c in mapping.columns if c.field is None and c.type in types]
 
 
 @dataclass(slots=True)
@@ -398,8 +464,12 @@ class ChunkPlanner:
         clear_empty: bool,
         now: datetime,
         mu_room: int | None,
+        check_only: bool = False,
     ) -> None:
+        """``check_only`` plans on light records (Record.light) for a dry run in a channel where
+        nothing can unify with the rows: existing customers are only matched and checked."""
         self.mapping = mapping
+        self.check_only = check_only
         self.import_id = import_id
         self.tag = tag
         self.clear_empty = clear_empty
@@ -427,6 +497,7 @@ class ChunkPlanner:
             if op == _OP_OPT_OUT:
                 self._opt_out_positions[column.key] = position
             self._ops.append((op, column.key, column.field, position))
+        self._list_ops = [(k, at) for op, k, _, at in self._ops if op == _OP_PROFILE_LIST]
         self._missing_opt_outs = [k for k in OPT_OUT_KEYS if k not in self._opt_out_positions]
         self._id_field = {
             MEMBER_ID: "member_id",
@@ -528,7 +599,8 @@ class ChunkPlanner:
                 return
         else:
             record = target
-            if not self._update(number, record, values, grows):
+            update = self._check_update if self.check_only else self._update
+            if not update(number, record, values, grows):
                 return
             if record.last_import_id != self.import_id:
                 record.last_import_id = self.import_id
@@ -693,6 +765,45 @@ class ChunkPlanner:
         if tags is not record.import_tags:
             record.import_tags = tags
             changed.add("userImportTag")
+        return True
+
+    def _check_update(self, number: int, record: Record, values: list, grows: int) -> bool:
+        """``_update`` for a check: the same failures, on a light record.
+
+        Only list appends (R-I9) and the profile limits (R-C6) can fail a row that matched;
+        other values are not compared. The size bound grows with every row (``_update`` grows it
+        only when a value changes), so it never proves less than ``_update``'s; where it cannot
+        prove the limits hold, whole records decide (NeedsFullRecords).
+        """
+        profile = record.profile
+        merged: dict = {}
+        errors: list[tuple[str, str]] = []
+        for key, position in self._list_ops:
+            value = values[position]
+            if value is EMPTY:
+                if self.clear_empty and key in profile:
+                    merged[key] = None
+                continue
+            current = profile.get(key)
+            if current is not None:
+                try:
+                    value = profile_types.merge_list_values(current, value)
+                except ProfileValueError as error:
+                    errors.append((key, error.reason))
+                    continue
+            merged[key] = value
+        if errors:
+            self._fail(number, errors, values)
+            return False
+        for key, value in merged.items():
+            if value is None:
+                del profile[key]
+            else:
+                profile[key] = value
+        record.size_bound += grows
+        keys = record.key_count if record.key_count is not None else len(profile)
+        if record.size_bound > profile_types.MAX_PROFILE_BYTES or keys > self._max_keys:
+            raise NeedsFullRecords
         return True
 
     def _fits(self, record: Record, profile: dict | None = None) -> bool:
