@@ -155,6 +155,13 @@ class Customer(models.Model):
                 )
                 & Q(is_hidden=False, is_blocked=False),
             ),
+            # Leads alone: the Leads tab in a channel of a million members, and a dry run
+            # asking whether any lead could unify with a member import.
+            models.Index(
+                fields=["channel", "-id"],
+                name="customer_lead_idx",
+                condition=Q(member_id__isnull=True),
+            ),
             models.Index(
                 fields=["channel", "-blocked_at"],
                 name="customer_blocked_idx",

@@ -19,7 +19,6 @@ from django.db.models import Q
 from contacts.models import Customer
 from imports.engine.planning import (
     INSERT_FIELDS,
-    LIGHT_LOAD_FIELDS,
     UPDATE_FIELDS,
     Record,
     profile_bytes,
@@ -48,7 +47,6 @@ _ORM_LOAD_FIELDS = (
     "last_import_id",
 )
 _SEEN = _ORM_LOAD_FIELDS.index("last_seen_at")
-_LIGHT_FIELDS = LIGHT_LOAD_FIELDS[:-2]  # then size_bound and key_count
 
 
 def _lookup_batches(member_ids, emails, mobiles):
@@ -106,7 +104,7 @@ class OrmWriter:
         self, *, channel_id: int, column: str, values: Iterable[str], list_keys: list[str]
     ) -> list[Record]:
         """The channel's customers whose ``column`` holds one of ``values``, as a dry run's check
-        reads them (Record.light): no values beyond the mapped list keys."""
+        reads them (Record.light): no values beyond the mapped list keys, left undecoded."""
         records: dict[int, Record] = {}
         values = sorted(set(values))
         for start in range(0, len(values), MAX_LOOKUP_PARAMS):
@@ -119,14 +117,18 @@ class OrmWriter:
                 seen = row[_SEEN]
                 row[_SEEN] = seen.timestamp() if seen is not None else None
                 full = Record.loaded(row, 0)
-                profile = full.profile
+                stored = [full.profile.get(key) for key in list_keys]
                 light = (
-                    *(getattr(full, name) for name in _LIGHT_FIELDS),
+                    full.id,
+                    getattr(full, column),
+                    full.seen,
+                    full.last_import_id,
                     profile_bytes(full),
-                    len(profile),
-                    *(profile.get(key) for key in list_keys),
+                    len(full.profile),
+                    *(None if v is None else json.dumps(v, ensure_ascii=False) for v in stored),
+                    *(len(v) if isinstance(v, list) else None for v in stored),
                 )
-                records[row[0]] = Record.light(light, list_keys)
+                records[row[0]] = Record.light(column, light, list_keys)
         return list(records.values())
 
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
@@ -198,16 +200,19 @@ _PG_LOAD_ONE = (
 )
 _PG_LOCK = " FOR UPDATE"
 # A dry run's check (Record.light): the size bound PostgresWriter.load computes, the number of
-# profile keys and the mapped list keys' values, computed by the server; nothing else decoded.
+# profile keys and, for each mapped list key, its JSON text and length, computed by the server.
 _PG_LOAD_LIGHT = (
-    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id, member_id, email, "
-    "mobile_number, email_verified, mobile_verified, extract(epoch FROM last_seen_at)::float8, "
-    "has_booted, is_hidden, is_blocked, last_import_id, "
+    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id, {column}, "
+    "extract(epoch FROM last_seen_at)::float8, last_import_id, "
     "4 * (length(import_tags::text) + length(profile::text)) + 6 * (coalesce(length(member_id), 0) "
     "+ length(name) + coalesce(length(email), 0) + coalesce(length(mobile_number), 0) "
     "+ coalesce(length(landline_number), 0)) + 200, "
-    "(SELECT count(*) FROM jsonb_object_keys(profile))::int{lists} "
+    "(SELECT count(*) FROM jsonb_object_keys(profile))::int{texts}{lengths} "
     "FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS c"
+)
+_PG_LIST_TEXT = ", (profile -> %s)::text"
+_PG_LIST_LENGTH = (
+    ", CASE WHEN jsonb_typeof(profile -> %s) = 'array' THEN jsonb_array_length(profile -> %s) END"
 )
 
 
@@ -277,20 +282,20 @@ class PostgresWriter(OrmWriter):
         values = list(values)
         if not values:
             return []
-        lists = "".join(", (profile -> %s)::text" for _ in list_keys)
-        sql = _PG_LOAD_LIGHT.format(column=column, lists=lists)
+        sql = _PG_LOAD_LIGHT.format(
+            column=column,
+            texts=_PG_LIST_TEXT * len(list_keys),
+            lengths=_PG_LIST_LENGTH * len(list_keys),
+        )
+        params = [values, *list_keys, *(key for key in list_keys for _ in "ab"), channel_id]
         records: dict[int, Record] = {}
-        loads = json.loads
-        width = len(LIGHT_LOAD_FIELDS)
+        light = Record.light
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute(sql, [values, *list_keys, channel_id])
+            cursor.execute(sql, params)
             for row in cursor.fetchall():
-                if row[0] in records:
-                    continue
-                if list_keys:
-                    row = [*row[:width], *(None if v is None else loads(v) for v in row[width:])]
-                records[row[0]] = Record.light(row, list_keys)
+                if row[0] not in records:
+                    records[row[0]] = light(column, row, list_keys)
         return list(records.values())
 
     def _stage(self, cursor, name: str, fields: tuple[str, ...], records: list[Record]) -> None:

@@ -6,19 +6,26 @@ previous chunk and PostgreSQL writes it. `os.fork` rather than `multiprocessing`
 tasks in daemonic processes, which `multiprocessing` forbids to have children. The child only
 reads the file and parses; it never touches the database connection it inherits, and it ends
 with `os._exit`, so nothing of the parent's is closed or flushed twice.
+
+Each item crosses the pipe as one length-prefixed pickle. A thread here drains the pipe into a
+short queue of raw frames (reading releases the GIL), so the child may run a few items ahead
+while this process waits on the database, and memory still stays bounded.
 """
 
 import contextlib
 import os
 import pickle
+import queue
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
 
 _ITEM, _END, _ERROR = "item", "end", "error"
-_BUFFER = 1 << 16
+_HEADER = 8
+_AHEAD = 3  # frames the child may be ahead of the consumer
 
 
 class ChildDied(RuntimeError):
@@ -28,8 +35,8 @@ class ChildDied(RuntimeError):
 def forked(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
     """Yield the items of `produce()`, computed in a child process; its errors are raised here.
 
-    The pipe between the two is small, so the child runs at most about one item ahead: memory
-    stays flat however long the stream is. Closing the iterator early stops the child.
+    The child runs at most a few items ahead: memory stays flat however long the stream is.
+    Closing the iterator early stops the child.
     """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
@@ -37,41 +44,79 @@ def forked(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
         os.close(read_fd)
         _produce_into(write_fd, produce)  # never returns
     os.close(write_fd)
+    frames: queue.Queue[bytes | None] = queue.Queue(_AHEAD)
+    stop = threading.Event()
+    reader = threading.Thread(target=_drain, args=(read_fd, frames, stop), daemon=True)
+    reader.start()
     try:
-        with os.fdopen(read_fd, "rb", buffering=_BUFFER) as source:
-            load = pickle.load
-            while True:
-                try:
-                    kind, payload = load(source)
-                except EOFError:
-                    raise ChildDied("The file reader stopped unexpectedly.") from None
-                if kind == _ITEM:
-                    yield payload
-                elif kind == _END:
-                    return
-                else:
-                    raise payload
+        while True:
+            frame = frames.get()
+            if frame is None:
+                raise ChildDied("The file reader stopped unexpectedly.")
+            kind, payload = pickle.loads(frame)
+            if kind == _ITEM:
+                yield payload
+            elif kind == _END:
+                return
+            else:
+                raise payload
     finally:
+        stop.set()
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
+        with contextlib.suppress(queue.Empty):
+            frames.get_nowait()  # let a reader blocked on a full queue see the stop
+        reader.join()
+
+
+def _drain(read_fd: int, frames: queue.Queue, stop: threading.Event) -> None:
+    """Move whole frames from the pipe into the queue; None when the pipe ends early."""
+    with os.fdopen(read_fd, "rb", buffering=0) as source:
+        while not stop.is_set():
+            header = _read_exactly(source, _HEADER)
+            frame = _read_exactly(source, int.from_bytes(header)) if header else None
+            while not stop.is_set():
+                try:
+                    frames.put(frame, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if frame is None:
+                return
+
+
+def _read_exactly(source, size: int) -> bytes | None:
+    parts, left = [], size
+    while left:
+        part = source.read(left)
+        if not part:
+            return None
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def _produce_into(write_fd: int, produce: Callable[[], Iterable]) -> None:
     status = 1
     try:
-        with os.fdopen(write_fd, "wb", buffering=_BUFFER) as out:
-            dump = pickle.dump
-            protocol = pickle.HIGHEST_PROTOCOL
+        with os.fdopen(write_fd, "wb") as out:
+
+            def send(message: tuple) -> None:
+                frame = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+                out.write(len(frame).to_bytes(_HEADER))
+                out.write(frame)
+                out.flush()
+
             try:
                 for item in produce():
-                    dump((_ITEM, item), out, protocol)
-                dump((_END, None), out, protocol)
+                    send((_ITEM, item))
+                send((_END, None))
             except Exception as error:  # handed to the parent, which raises it
                 try:
-                    dump((_ERROR, error), out, protocol)
+                    send((_ERROR, error))
                 except Exception:
-                    dump((_ERROR, RuntimeError(f"{type(error).__name__}: {error}")), out, protocol)
+                    send((_ERROR, RuntimeError(f"{type(error).__name__}: {error}")))
         status = 0
     finally:
         os._exit(status)

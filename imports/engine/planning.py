@@ -29,6 +29,7 @@ Decisions where the rules leave room:
   visible lead (it takes that lead's place); the rest are created hidden.
 """
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,23 +83,6 @@ LOAD_FIELDS = (
     "is_hidden",
     "is_blocked",
     "last_import_id",
-)
-# What a dry run's check reads of an existing customer (Record.light), then the current values
-# of the mapped list keys.
-LIGHT_LOAD_FIELDS = (
-    "id",
-    "member_id",
-    "email",
-    "mobile_number",
-    "email_verified",
-    "mobile_verified",
-    "seen",
-    "has_booted",
-    "is_hidden",
-    "is_blocked",
-    "last_import_id",
-    "size_bound",
-    "key_count",
 )
 # What an import may change on an existing customer (never memberId, createdAt, lastSeenAt or
 # blocking).
@@ -216,36 +200,31 @@ class Record:
         return record
 
     @classmethod
-    def light(cls, row: Sequence, list_keys: Sequence[str]) -> "Record":
-        """An existing customer as a dry run's check needs it, from a LIGHT_LOAD_FIELDS tuple.
+    def light(cls, identifier_field: str, row: Sequence, list_keys: Sequence[str]) -> "Record":
+        """An existing customer as a dry run's check needs it.
 
-        The profile holds only ``list_keys`` (the values R-I9 appends to); ``key_count`` is the
-        stored profile's number of keys and ``size_bound`` a bound of its size, as ``loaded``
-        takes it. The other fields an import could change are left empty: a check never reads
-        them (see ChunkPlanner._check_update).
+        ``row`` is ``(id, identifier, seen, last_import_id, size_bound, key_count)`` then, for
+        each of ``list_keys``, the stored value's JSON text and its length when it is an array.
+        ``key_count`` is the stored profile's number of keys and ``size_bound`` a bound of its
+        size, as ``loaded`` takes it. Fields a check never reads are left empty (see
+        ChunkPlanner._check_update).
         """
         record = cls.__new__(cls)
-        (
-            record.id,
-            record.member_id,
-            record.email,
-            record.mobile_number,
-            record.email_verified,
-            record.mobile_verified,
-            record.seen,
-            record.has_booted,
-            record.is_hidden,
-            record.is_blocked,
-            record.last_import_id,
-            record.size_bound,
-            record.key_count,
-        ) = row[:13]
+        record.member_id = record.email = record.mobile_number = None
+        record.id, identifier, record.seen, record.last_import_id = row[:4]
+        record.size_bound, record.key_count = row[4:6]
+        setattr(record, identifier_field, identifier)
         record.name = ""
         record.landline_number = record.unsubscribe_email = record.unsubscribe_texting = None
+        record.email_verified = record.mobile_verified = False
+        record.has_booted = record.is_hidden = record.is_blocked = False
         record.import_tags = []
-        record.profile = {
-            key: value for key, value in zip(list_keys, row[13:], strict=True) if value is not None
-        }
+        profile = {}
+        for at, key in enumerate(list_keys, 6):
+            text = row[at]
+            if text is not None:
+                profile[key] = StoredList(text, row[at + len(list_keys)])
+        record.profile = profile
         record.changed = set()
         record.stamped = record.is_new = record.is_deleted = False
         record.seq = record.row_number = 0
@@ -279,6 +258,31 @@ def whole_profile(record) -> dict:
 def profile_bytes(record) -> int:
     """The exact size of the record's profile in bytes (R-C6)."""
     return profile_types.profile_size(whole_profile(record))
+
+
+class StoredList:
+    """A stored list value a check has not decoded: its JSON text, its length (None when the
+    stored value is not a list) and the lists rows appended to it since, not yet merged.
+
+    Most appends cannot pass the item limit whatever the items are; only those that might are
+    decoded and merged exactly.
+    """
+
+    __slots__ = ("text", "length", "added")
+
+    def __init__(self, text: str, length: int | None, added: tuple = ()) -> None:
+        self.text = text
+        self.length = length
+        self.added = added
+
+    def append(self, value: list) -> "StoredList | list":
+        """The value after a row appends ``value`` (R-I9); raises ProfileValueError past it."""
+        if self.length is not None and self.length + len(value) <= profile_types.MAX_LIST_ITEMS:
+            return StoredList(self.text, self.length + len(value), (*self.added, value))
+        merged = json.loads(self.text)
+        for added in self.added:
+            merged = profile_types.merge_list_values(merged, added)
+        return profile_types.merge_list_values(merged, value)
 
 
 class NeedsFullRecords(Exception):
@@ -606,7 +610,8 @@ class ChunkPlanner:
                 record.last_import_id = self.import_id
                 record.stamped = True
                 self.outcome.updated_count += 1
-        self._unify(number, record)
+        if not self.check_only:  # a check runs only where nothing can unify
+            self._unify(number, record)
         if record.is_new and not record.is_deleted and record.row_number == number:
             self._place(record)
 
@@ -787,7 +792,10 @@ class ChunkPlanner:
             current = profile.get(key)
             if current is not None:
                 try:
-                    value = profile_types.merge_list_values(current, value)
+                    if type(current) is StoredList:
+                        value = current.append(value)
+                    else:
+                        value = profile_types.merge_list_values(current, value)
                 except ProfileValueError as error:
                     errors.append((key, error.reason))
                     continue

@@ -102,22 +102,21 @@ def test_R_I11_the_light_check_finds_a_list_append_over_the_limit(channel, owner
             "memberId,hobbies",
             'M1,"[""new""]"',  # the 200th item: fits
             'M2,"[""b""]"',
-            'M1,"[""newer""]"',  # the 201st: fails (R-I9, R-I18: after the row above)
+            'M1,"[""h3"", ""new""]"',  # items it already has: still 200
+            'M1,"[""newer""]"',  # the 201st: fails (R-I9, R-I18: after the rows above)
         ]
     )
     imp = configured(channel, owner, text + "\n")
     report = services.import_check(imp=imp)
-    assert light_calls["rows"] == 3 and light_calls["fallbacks"] == 0
+    assert light_calls["rows"] == 4 and light_calls["fallbacks"] == 0
     assert (report["updated"], report["failed"]) == (2, 1)
-    assert report_reasons(report) == {REASON_TOO_MANY_ITEMS: [4]}
+    assert report_reasons(report) == {REASON_TOO_MANY_ITEMS: [5]}
     summary, reasons = run_counters(imp, owner)
     assert reasons == report_reasons(report)
     assert {k: summary[k] for k in COUNTERS} == {k: report[k] for k in COUNTERS}
 
 
-def test_R_I11_a_profile_near_its_limit_is_decided_on_the_whole_record(
-    channel, owner, light_calls
-):
+def test_R_I11_a_profile_near_its_limit_is_decided_on_the_whole_record(channel, owner, light_calls):
     profile_key_add(channel=channel, by=owner, name="note", type="string")
     profile_key_add(channel=channel, by=owner, name="more", type="string")
     CustomerFactory(channel=channel, member_id="BIG", profile={"note": "x" * 15_000})
