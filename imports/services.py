@@ -231,13 +231,32 @@ def _planner(
     )
 
 
+def _partners_exist(channel_id: int, mapping) -> bool:
+    """Whether the channel holds a customer the rows could unify with (R-U1, R-U4): a lead for
+    a member import, a member for a lead import (an index lookup either way)."""
+    partners = Customer.objects.filter(
+        channel_id=channel_id, member_id__isnull=mapping.kind == mapping_engine.MEMBER
+    )
+    return partners.exists()
+
+
+def _identifier_lookups(mapping, lookups: tuple) -> tuple:
+    """The chunk's lookups reduced to the import's identifier: all that matching needs."""
+    member_ids, emails, mobiles = lookups
+    return {
+        "memberId": (member_ids, set(), set()),
+        "email": (set(), emails, set()),
+        "mobileNumber": (set(), set(), mobiles),
+    }[mapping.identifier_key]
+
+
 def _load(
     writer: OrmWriter, *, channel_id: int, lookups, lock: bool, partners: bool = True
 ) -> list[Record]:
     """One query for the chunk's keys, then the contacts that may reach unification partners.
 
-    ``partners=False`` (a dry run in a channel where no customer could unify with the rows:
-    no leads for a member import, no members for a lead import) looks up the identifiers only.
+    ``partners=False`` (no customer in the channel could unify with the rows: no leads for a
+    member import, no members for a lead import) skips the contacts' second hops.
     """
     member_ids, emails, mobiles = lookups
     records = writer.load(
@@ -405,8 +424,7 @@ class _DryRunOverlay:
         customers = Customer.objects.filter(channel_id=imp.channel_id)
         self.channel_was_empty = not customers.exists()
         # Contacts matter to a dry run only when a unification partner may exist (R-U1, R-U4).
-        partners = customers.filter(member_id__isnull=mapping.kind == mapping_engine.MEMBER)
-        self.has_partners = not self.channel_was_empty and partners.exists()
+        self.has_partners = not self.channel_was_empty and _partners_exist(imp.channel_id, mapping)
         self.identifier_field = {
             "memberId": "member_id",
             "email": "email",
@@ -568,12 +586,7 @@ def _plan_whole(
     """A dry run's chunk planned on whole records, unification partners included."""
     lookups = chunk.lookups
     if not overlay.has_partners:
-        member_ids, emails, mobiles = lookups
-        lookups = {
-            "memberId": (member_ids, set(), set()),
-            "email": (set(), emails, set()),
-            "mobileNumber": (set(), set(), mobiles),
-        }[mapping.identifier_key]
+        lookups = _identifier_lookups(mapping, lookups)
     loaded = _load(
         writer,
         channel_id=imp.channel_id,
@@ -727,7 +740,13 @@ def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bo
         if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
             raise _TakenOver
         now = timezone.now()
-        loaded = _load(writer, channel_id=imp.channel_id, lookups=chunk.lookups, lock=True)
+        # Contacts reach unification partners only where some exist (leads for a member
+        # import, members for a lead import); checked per chunk, as the lookups themselves are.
+        partners = _partners_exist(imp.channel_id, mapping)
+        lookups = chunk.lookups if partners else _identifier_lookups(mapping, chunk.lookups)
+        loaded = _load(
+            writer, channel_id=imp.channel_id, lookups=lookups, lock=True, partners=partners
+        )
         outcome = _planner(imp, mapping, now, locked.mu_room_left).plan(chunk.items, loaded)
         pending = _write(imp, outcome, writer, logs_edits)
         locked.last_row_number = chunk.last_row

@@ -74,8 +74,11 @@ def _drain(read_fd: int, frames: queue.Queue, stop: threading.Event) -> None:
     """Move whole frames from the pipe into the queue; None when the pipe ends early."""
     with os.fdopen(read_fd, "rb", buffering=0) as source:
         while not stop.is_set():
-            header = _read_exactly(source, _HEADER)
-            frame = _read_exactly(source, int.from_bytes(header)) if header else None
+            try:
+                header = _read_exactly(source, _HEADER)
+                frame = _read_exactly(source, int.from_bytes(header)) if header else None
+            except OSError:
+                frame = None  # the consumer reports the reader as stopped
             while not stop.is_set():
                 try:
                     frames.put(frame, timeout=0.1)
