@@ -122,8 +122,10 @@ class Customer(models.Model):
     is_hidden = models.BooleanField(default=False)
     is_blocked = models.BooleanField(default=False)
     blocked_at = models.DateTimeField(null=True, blank=True)
-    # Import bookkeeping (R-I14): plain ids, stamped in the same transaction as an import chunk,
-    # so an interrupted import still counts each customer once when it resumes.
+    # Import bookkeeping (R-I14): plain ids, written in the same transaction as an import chunk,
+    # so an interrupted import still counts each customer once when it resumes. An import sets
+    # last_import_id on the customers it creates or changes; the ones it matches without change
+    # are not written (imports.ImportMatch counts them).
     created_by_import_id = models.BigIntegerField(null=True, blank=True)
     last_import_id = models.BigIntegerField(null=True, blank=True)
 

@@ -122,6 +122,25 @@ class ImportFailure(models.Model):
         return f"Row {self.row_number}: {'; '.join(self.error_reasons)}"
 
 
+class ImportMatch(models.Model):
+    """A customer a running import matched without changing it, counted once as updated (R-I14).
+
+    Kept while the import runs, committed with the chunk that matched it, so a resumed import
+    still counts each customer once; the customer row itself is not written. Changed and created
+    customers carry the import in ``Customer.last_import_id`` instead. Removed when the import
+    ends.
+    """
+
+    pk = models.CompositePrimaryKey("import_run", "customer_id")
+    import_run = models.ForeignKey(
+        Import, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    customer_id = models.BigIntegerField()
+
+    def __str__(self):
+        return f"Import {self.import_run_id} matched customer {self.customer_id}"
+
+
 class ImportConflict(models.Model):
     """A lead row whose email and mobile point at two different members (R-U6)."""
 

@@ -5,8 +5,10 @@ the embedded default) and the PostgreSQL writer, which looks customers up with o
 streams new customers through ``COPY`` straight into the table (the planner has decided they
 are new, so there is nothing to merge) and changed ones through ``COPY`` into a temporary
 staging table written with one set-based ``UPDATE … FROM`` (PERFORMANCE.md). Customers matched
-without change get their import stamp in one ``UPDATE … WHERE id IN``. Everything else an
-outcome holds (unifications, failures, conflicts, activity entries) is small and written
+without change are not written at all: their ids go to ImportMatch, so an unchanged re-import
+leaves the customer table untouched. On PostgreSQL a chunk loads without locks and then locks
+only the customers it writes, checking their row versions (``lock_current``). Everything else
+an outcome holds (unifications, failures, conflicts, activity entries) is small and written
 through the ORM by the caller.
 """
 
@@ -23,6 +25,7 @@ from imports.engine.planning import (
     Record,
     profile_bytes,
 )
+from imports.models import ImportMatch
 
 # Keep every statement under SQLite's 32,766 bound parameters.
 MAX_LOOKUP_PARAMS = 20_000
@@ -138,18 +141,41 @@ class OrmWriter:
         for record, obj in zip(records, objects, strict=True):
             record.id = obj.pk
 
+    # Whether ``load`` may run without locks, ``lock_current`` then locking only what a chunk
+    # writes. The ORM path locks as it loads (SQLite has one writer at a time anyway).
+    optimistic = False
+
     def update(self, *, channel_id: int, records: list[Record], import_id: int) -> None:
-        """Write changed customers; only stamp the ones matched without change."""
+        """Write changed customers; record the ones matched without change (ImportMatch)."""
         changed = [r for r in records if r.changed]
         objects = [
             Customer(id=r.id, channel_id=channel_id, **r.as_dict(UPDATE_FIELDS)) for r in changed
         ]
         Customer.objects.bulk_update(objects, UPDATE_FIELDS, batch_size=ORM_BATCH)
-        stamped = [r.id for r in records if not r.changed]
-        for start in range(0, len(stamped), MAX_LOOKUP_PARAMS):
-            Customer.objects.filter(id__in=stamped[start : start + MAX_LOOKUP_PARAMS]).update(
-                last_import_id=import_id
+        self.match(import_id=import_id, ids=[r.id for r in records if not r.changed])
+
+    def match(self, *, import_id: int, ids: list[int]) -> None:
+        """Record customers the import matched without changing them."""
+        ImportMatch.objects.bulk_create(
+            [ImportMatch(import_run_id=import_id, customer_id=i) for i in ids],
+            batch_size=ORM_BATCH,
+        )
+
+    def matched(self, *, import_id: int, ids: Iterable[int]) -> set[int]:
+        """The ones of ``ids`` the import has already matched without change."""
+        ids = sorted(ids)
+        found: set[int] = set()
+        for start in range(0, len(ids), MAX_LOOKUP_PARAMS):
+            found.update(
+                ImportMatch.objects.filter(
+                    import_run_id=import_id, customer_id__in=ids[start : start + MAX_LOOKUP_PARAMS]
+                ).values_list("customer_id", flat=True)
             )
+        return found
+
+    def lock_current(self, records: Iterable[Record]) -> bool:
+        """Lock these loaded customers; False if one changed or went since it was loaded."""
+        return True
 
 
 _PG_TYPES = {
@@ -185,7 +211,8 @@ _PG_MATCH = (
 _PG_COLUMNS = (
     "id, member_id, name, email, mobile_number, landline_number, email_verified, "
     "mobile_verified, unsubscribe_email, unsubscribe_texting, import_tags::text, profile::text, "
-    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id"
+    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id, "
+    "xmin::text::bigint"
 )
 _PG_LOAD = (
     "SELECT c.* FROM ({matches}) AS found, LATERAL (SELECT "
@@ -267,13 +294,15 @@ class PostgresWriter(OrmWriter):
                 if row[0] in records:
                     continue
                 row = list(row)
+                version = row.pop()
                 tags_text, profile_text = row[10], row[11]
                 row[10], row[11] = loads(tags_text), loads(profile_text)
                 # The stored JSON text is a bound of its compact UTF-8 (4 bytes a character at
                 # most); the built-in strings count 6 bytes a character (escapes).
                 strings = sum(len(v) for v in row[1:6] if v)
                 bound = 4 * (len(tags_text) + len(profile_text)) + 6 * strings + 200
-                records[row[0]] = Record.loaded(row, bound)
+                record = records[row[0]] = Record.loaded(row, bound)
+                record.version = version
         return list(records.values())
 
     def load_light(
@@ -339,10 +368,47 @@ class PostgresWriter(OrmWriter):
                         row.insert(0, record.id)
                     write_row(row)
 
+    optimistic = True
+
+    def lock_current(self, records: Iterable[Record]) -> bool:
+        """Lock the customers, in id order, and compare their row versions (xmin) with the
+        loaded ones: a manager's edit, a block or a delete since the load shows as a change."""
+        loaded = {r.id: r.version for r in records}
+        if not loaded:
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, xmin::text::bigint FROM {Customer._meta.db_table} "
+                "WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE",
+                [sorted(loaded)],
+            )
+            current = dict(cursor.fetchall())
+        return current == loaded
+
+    def match(self, *, import_id: int, ids: list[int]) -> None:
+        if not ids:
+            return
+        statement = f"COPY {ImportMatch._meta.db_table} (import_run_id, customer_id) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            write_row = copy.write_row
+            for customer_id in ids:
+                write_row((import_id, customer_id))
+
+    def matched(self, *, import_id: int, ids: Iterable[int]) -> set[int]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT customer_id FROM {ImportMatch._meta.db_table} "
+                "WHERE import_run_id = %s AND customer_id = ANY(%s::bigint[])",
+                [import_id, ids],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
     def update(self, *, channel_id: int, records: list[Record], import_id: int) -> None:
         table = Customer._meta.db_table
         changed = [r for r in records if r.changed]
-        stamped = [r.id for r in records if not r.changed]
         with connection.cursor() as cursor:
             if changed:
                 assignments = ", ".join(f"{name} = s.{name}" for name in UPDATE_FIELDS)
@@ -358,11 +424,7 @@ class PostgresWriter(OrmWriter):
                     f"AND ({target}) IS DISTINCT FROM ({source})",
                     [[r.id for r in changed], channel_id],
                 )
-            if stamped:
-                cursor.execute(
-                    f"UPDATE {table} SET last_import_id = %s WHERE id = ANY(%s::bigint[])",
-                    [import_id, stamped],
-                )
+        self.match(import_id=import_id, ids=[r.id for r in records if not r.changed])
 
 
 def writer_for_connection(prefer_orm: bool = False) -> OrmWriter:

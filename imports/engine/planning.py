@@ -148,10 +148,12 @@ class Record:
         "seq",
         "row_number",
         "key_count",
+        "version",
     )
 
     def __init__(self) -> None:
         self.id = None
+        self.version = None
         self.key_count = None
         self.size_bound = 0
         self.changed: set[str] = set()
@@ -193,7 +195,7 @@ class Record:
         if record.profile is None:
             record.profile = {}
         record.size_bound = size_bound
-        record.key_count = None
+        record.key_count = record.version = None
         record.changed = set()
         record.stamped = record.is_new = record.is_deleted = False
         record.seq = record.row_number = 0
@@ -213,6 +215,7 @@ class Record:
         record.member_id = record.email = record.mobile_number = None
         record.id, identifier, record.seen, record.last_import_id = row[:4]
         record.size_bound, record.key_count = row[4:6]
+        record.version = None
         setattr(record, identifier_field, identifier)
         record.name = ""
         record.landline_number = record.unsubscribe_email = record.unsubscribe_texting = None

@@ -7,11 +7,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from contacts.models import Channel, Customer, Membership
 from contacts.services import profile_key_add
 from imports import services, writers
-from imports.models import ImportFailure
+from imports.models import ImportFailure, ImportMatch
 from tests.factories import ChannelFactory, CustomerFactory, MembershipFactory, UserFactory
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
@@ -113,18 +114,59 @@ def test_the_chunk_size_never_changes_the_result(db, monkeypatch, settings, chun
     assert got == expected
 
 
-def test_an_unchanged_reimport_writes_nothing_but_the_stamp(channel, owner, settings, tmp_path):
+def _row_version():
+    """The customer's row version on PostgreSQL (any write makes a new one); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    return Customer.objects.annotate(v=RawSQL("xmin::text", [])).values_list("v", flat=True).get()
+
+
+def test_an_unchanged_reimport_writes_no_customer(channel, owner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     CustomerFactory(channel=channel, member_id="M1", name="Ann", import_tags=["t"])
-    text = "memberId,name\nM1,Ann\n"
-    before = Customer.objects.values().get()
+    text = "memberId,name\nM1,Ann\nM1,Ann\n"
+    before, version = Customer.objects.values().get(), _row_version()
+    imp = services.import_upload(
+        channel=channel, by=owner, file=ContentFile(text.encode(), name="t.csv"), file_name="t.csv"
+    )
+    services.import_configure(imp=imp, by=owner, kind="member")
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    settings.IMPORT_CHUNK_ROWS = 1  # the second row, in its own chunk, finds the first's match
+    done = services.import_run(import_id=imp.id)
+    assert done.updated_count == 1
+    assert Customer.objects.values().get() == before
+    assert _row_version() == version
+    assert not ImportMatch.objects.exists()  # kept only while the import runs
+    assert Channel.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row versions are PostgreSQL's")
+def test_a_customer_changed_after_the_load_is_planned_again_under_locks(
+    channel, owner, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    CustomerFactory(
+        channel=channel, member_id="M1", name="Ann", landline_number=None, import_tags=["t"]
+    )
+    CustomerFactory(channel=channel, member_id="M2", name="Bo", import_tags=["t"])
+    checks = []
+    real = writers.PostgresWriter.lock_current
+
+    def meanwhile(self, records):
+        if not checks:  # a manager edits M1 between the chunk's load and its lock
+            Customer.objects.filter(member_id="M1").update(landline_number="+82212345678")
+        checks.append(sorted(r.member_id for r in records))
+        return real(self, records)
+
+    monkeypatch.setattr(writers.PostgresWriter, "lock_current", meanwhile)
+    text = "memberId,name\nM1,Anna\nM2,Bo\n"
     imp = services.import_upload(
         channel=channel, by=owner, file=ContentFile(text.encode(), name="t.csv"), file_name="t.csv"
     )
     services.import_configure(imp=imp, by=owner, kind="member")
     services.import_start(imp=imp, by=owner, enqueue=False)
     done = services.import_run(import_id=imp.id)
-    after = Customer.objects.values().get()
-    assert done.updated_count == 1
-    assert after == before | {"last_import_id": imp.id}
-    assert Channel.objects.count() == 1
+    assert checks == [["M1"]]  # the second plan loaded under locks: nothing left to check
+    assert done.updated_count == 2
+    m1 = Customer.objects.get(member_id="M1")
+    assert (m1.name, m1.landline_number) == ("Anna", "+82212345678")  # both edits kept
