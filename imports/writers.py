@@ -27,6 +27,8 @@ from imports.engine.planning import (
 )
 from imports.models import ImportMatch
 
+# json.dumps(value, ensure_ascii=False) builds an encoder for every call; one is enough.
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 # Keep every statement under SQLite's 32,766 bound parameters.
 MAX_LOOKUP_PARAMS = 20_000
 ORM_BATCH = 500
@@ -128,7 +130,7 @@ class OrmWriter:
                     full.last_import_id,
                     profile_bytes(full),
                     len(full.profile),
-                    *(None if v is None else json.dumps(v, ensure_ascii=False) for v in stored),
+                    *(None if v is None else _dumps(v) for v in stored),
                     *(len(v) if isinstance(v, list) else None for v in stored),
                 )
                 records[row[0]] = Record.light(column, light, list_keys)
@@ -245,11 +247,11 @@ _PG_LIST_LENGTH = (
 
 def _copy_rows(records: list[Record], fields: tuple[str, ...]):
     json_positions = [i + 1 for i, name in enumerate(fields) if _PG_TYPES[name] == "jsonb"]
-    dumps = json.dumps
+    dumps = _dumps
     for record in records:
         row = [record.id, *record.values(fields)]
         for position in json_positions:
-            row[position] = dumps(row[position], ensure_ascii=False)
+            row[position] = dumps(row[position])
         yield row
 
 
@@ -348,7 +350,7 @@ class PostgresWriter(OrmWriter):
         table = Customer._meta.db_table
         fields = INSERT_FIELDS
         json_positions = [i for i, name in enumerate(fields) if _PG_TYPES[name] == "jsonb"]
-        dumps = json.dumps
+        dumps = _dumps
         with connection.cursor() as cursor:
             if need_ids:
                 cursor.execute(
@@ -363,7 +365,7 @@ class PostgresWriter(OrmWriter):
                 for record in records:
                     row = [channel_id, *record.values(fields)]
                     for position in json_positions:
-                        row[position + 1] = dumps(row[position + 1], ensure_ascii=False)
+                        row[position + 1] = dumps(row[position + 1])
                     if need_ids:
                         row.insert(0, record.id)
                     write_row(row)

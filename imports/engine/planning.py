@@ -30,6 +30,7 @@ Decisions where the rules leave room:
 """
 
 import json
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -129,6 +130,9 @@ _NEW_ID_BASE = 1 << 62
 # Per mapped cell, what its stored JSON can add beyond 6 bytes a character (key, quotes, a
 # datetime written out in full); see ChunkPlanner._fits.
 _CELL_OVERHEAD = 100
+
+
+_GETTERS: dict[tuple[str, ...], operator.attrgetter] = {}
 
 
 class Record:
@@ -233,9 +237,12 @@ class Record:
         record.seq = record.row_number = 0
         return record
 
-    def values(self, fields: Sequence[str]) -> tuple:
+    def values(self, fields: tuple[str, ...]) -> tuple:
         """The given fields' values, in that order."""
-        return tuple(getattr(self, name) for name in fields)
+        getter = _GETTERS.get(fields)
+        if getter is None:
+            getter = _GETTERS[fields] = operator.attrgetter(*fields)
+        return getter(self) if len(fields) > 1 else (getter(self),)
 
     def as_dict(self, fields: Sequence[str]) -> dict:
         """The given fields by name."""
