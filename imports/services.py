@@ -36,6 +36,8 @@ from imports.engine import mapping as mapping_engine
 from imports.engine.failures import write_failures
 from imports.engine.pipeline import forked
 from imports.engine.planning import (
+    IDENTIFIER_FIELDS,
+    LOOKUP_KEYS,
     ChunkOutcome,
     ChunkPlanner,
     Failure,
@@ -43,6 +45,7 @@ from imports.engine.planning import (
     Record,
     RowParser,
     contact_closure,
+    identifier_lookups,
     list_keys,
     lookup_values,
 )
@@ -240,16 +243,6 @@ def _partners_exist(channel_id: int, mapping) -> bool:
     return partners.exists()
 
 
-def _identifier_lookups(mapping, lookups: tuple) -> tuple:
-    """The chunk's lookups reduced to the import's identifier: all that matching needs."""
-    member_ids, emails, mobiles = lookups
-    return {
-        "memberId": (member_ids, set(), set()),
-        "email": (set(), emails, set()),
-        "mobileNumber": (set(), set(), mobiles),
-    }[mapping.identifier_key]
-
-
 def _load(
     writer: OrmWriter, *, channel_id: int, lookups, lock: bool, partners: bool = True
 ) -> list[Record]:
@@ -425,11 +418,7 @@ class _DryRunOverlay:
         self.channel_was_empty = not customers.exists()
         # Contacts matter to a dry run only when a unification partner may exist (R-U1, R-U4).
         self.has_partners = not self.channel_was_empty and _partners_exist(imp.channel_id, mapping)
-        self.identifier_field = {
-            "memberId": "member_id",
-            "email": "email",
-            "mobileNumber": "mobile_number",
-        }[mapping.identifier_key]
+        self.identifier_field = IDENTIFIER_FIELDS[mapping.identifier_key]
         self.id_position = next(
             i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
         )
@@ -552,7 +541,7 @@ def _check_chunk(
             chunk.items, overlay.apply([], chunk.parsed, now)
         )
     elif not overlay.has_partners:
-        values = chunk.lookups[("memberId", "email", "mobileNumber").index(mapping.identifier_key)]
+        values = chunk.lookups[LOOKUP_KEYS.index(mapping.identifier_key)]
         light = writer.load_light(
             channel_id=imp.channel_id,
             column=overlay.identifier_field,
@@ -586,7 +575,7 @@ def _plan_whole(
     """A dry run's chunk planned on whole records, unification partners included."""
     lookups = chunk.lookups
     if not overlay.has_partners:
-        lookups = _identifier_lookups(mapping, lookups)
+        lookups = identifier_lookups(mapping, lookups)
     loaded = _load(
         writer,
         channel_id=imp.channel_id,
@@ -602,7 +591,7 @@ def _plan_whole(
 
 
 def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
-    """Queue a configured draft import; one active import per channel (R-I16, R-I12).
+    """Queue a configured draft import; one active import per channel (R-I16).
 
     Creates the import's new profile keys, records the BULK_IMPORT activity entry and, after
     commit, hands the run to the django-q2 worker (unless ``enqueue`` is false: the caller
@@ -768,7 +757,7 @@ def _plan_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, locked: Impor
     # Contacts reach unification partners only where some exist (leads for a member import,
     # members for a lead import); checked per chunk, as the lookups themselves are.
     partners = _partners_exist(imp.channel_id, mapping)
-    lookups = chunk.lookups if partners else _identifier_lookups(mapping, chunk.lookups)
+    lookups = chunk.lookups if partners else identifier_lookups(mapping, chunk.lookups)
     for optimistic in (True, False) if writer.optimistic else (False,):
         now = timezone.now()
         loaded = _load(

@@ -13,7 +13,7 @@ through the ORM by the caller.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -21,6 +21,7 @@ from django.db.models import Q
 from contacts.models import Customer
 from imports.engine.planning import (
     INSERT_FIELDS,
+    LOAD_FIELDS,
     UPDATE_FIELDS,
     Record,
     profile_bytes,
@@ -32,26 +33,16 @@ _dumps = json.JSONEncoder(ensure_ascii=False).encode
 # Keep every statement under SQLite's 32,766 bound parameters.
 MAX_LOOKUP_PARAMS = 20_000
 ORM_BATCH = 500
-_ORM_LOAD_FIELDS = (
-    "id",
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "profile",
-    "last_seen_at",
-    "has_booted",
-    "is_hidden",
-    "is_blocked",
-    "last_import_id",
-)
+# LOAD_FIELDS, with the stored lastSeenAt where planning takes epoch seconds.
+_ORM_LOAD_FIELDS = tuple("last_seen_at" if name == "seen" else name for name in LOAD_FIELDS)
 _SEEN = _ORM_LOAD_FIELDS.index("last_seen_at")
+
+
+def _batches(values: Iterable) -> Iterator[list]:
+    """``values`` sorted, in lists that keep a statement under the parameter bound."""
+    values = sorted(values)
+    for start in range(0, len(values), MAX_LOOKUP_PARAMS):
+        yield values[start : start + MAX_LOOKUP_PARAMS]
 
 
 def _lookup_batches(member_ids, emails, mobiles):
@@ -111,9 +102,7 @@ class OrmWriter:
         """The channel's customers whose ``column`` holds one of ``values``, as a dry run's check
         reads them (Record.light): no values beyond the mapped list keys, left undecoded."""
         records: dict[int, Record] = {}
-        values = sorted(set(values))
-        for start in range(0, len(values), MAX_LOOKUP_PARAMS):
-            taken = values[start : start + MAX_LOOKUP_PARAMS]
+        for taken in _batches(set(values)):
             query = Customer.objects.filter(channel_id=channel_id, **{f"{column}__in": taken})
             for row in query.order_by().values_list(*_ORM_LOAD_FIELDS):
                 if row[0] in records:
@@ -165,14 +154,10 @@ class OrmWriter:
 
     def matched(self, *, import_id: int, ids: Iterable[int]) -> set[int]:
         """The ones of ``ids`` the import has already matched without change."""
-        ids = sorted(ids)
         found: set[int] = set()
-        for start in range(0, len(ids), MAX_LOOKUP_PARAMS):
-            found.update(
-                ImportMatch.objects.filter(
-                    import_run_id=import_id, customer_id__in=ids[start : start + MAX_LOOKUP_PARAMS]
-                ).values_list("customer_id", flat=True)
-            )
+        for taken in _batches(ids):
+            query = ImportMatch.objects.filter(import_run_id=import_id, customer_id__in=taken)
+            found.update(query.values_list("customer_id", flat=True))
         return found
 
     def lock_current(self, records: Iterable[Record]) -> bool:

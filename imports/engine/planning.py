@@ -429,13 +429,18 @@ class _Bad:
 _BAD = _Bad()
 
 
+# The keys that reach existing customers, in the order of lookup_values, and their fields.
+LOOKUP_KEYS = (MEMBER_ID, "email", "mobileNumber")
+IDENTIFIER_FIELDS = {MEMBER_ID: "member_id", "email": "email", "mobileNumber": "mobile_number"}
+
+
 def lookup_values(
     mapping: ImportMapping, rows: Iterable[ParsedRow]
 ) -> tuple[set[str], set[str], set[str]]:
     """The memberIds, emails and mobile numbers of the rows: what reaches existing customers."""
     positions = {c.key: i for i, c in enumerate(mapping.columns)}
     found: list[set[str]] = [set(), set(), set()]
-    for slot, key in enumerate((MEMBER_ID, "email", "mobileNumber")):
+    for slot, key in enumerate(LOOKUP_KEYS):
         position = positions.get(key)
         if position is None:
             continue
@@ -445,6 +450,12 @@ def lookup_values(
             if value is not EMPTY:
                 bucket.add(value)
     return found[0], found[1], found[2]
+
+
+def identifier_lookups(mapping: ImportMapping, lookups: tuple) -> tuple:
+    """``lookup_values`` reduced to the import's identifier: all that matching needs."""
+    slot = LOOKUP_KEYS.index(mapping.identifier_key)
+    return tuple(values if i == slot else set() for i, values in enumerate(lookups))
 
 
 def contact_closure(
@@ -513,11 +524,7 @@ class ChunkPlanner:
             self._ops.append((op, column.key, column.field, position))
         self._list_ops = [(k, at) for op, k, _, at in self._ops if op == _OP_PROFILE_LIST]
         self._missing_opt_outs = [k for k in OPT_OUT_KEYS if k not in self._opt_out_positions]
-        self._id_field = {
-            MEMBER_ID: "member_id",
-            "email": "email",
-            "mobileNumber": "mobile_number",
-        }[id_key]
+        self._id_field = IDENTIFIER_FIELDS[id_key]
 
     # indexes
 
