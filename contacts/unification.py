@@ -5,6 +5,7 @@ this service unify the same way.
 """
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from activitylog.models import Entry
@@ -21,6 +22,18 @@ class UnificationError(ValueError):
     """A refused unification; the message says why."""
 
 
+def conversations_move(moves: dict[int, int]) -> None:
+    """Hand the conversations of unified leads to their members (R-U5): lead id -> member id,
+    in one statement however many leads a bulk import unified."""
+    if not moves:
+        return
+    Conversation.objects.filter(customer_id__in=list(moves)).update(
+        customer_id=Case(
+            *(When(customer_id=lead, then=Value(member)) for lead, member in moves.items())
+        )
+    )
+
+
 @transaction.atomic
 def customer_unify(*, lead: Customer, member: Customer, by=None) -> Customer:
     """Merge the lead into the member, move its conversations, delete it and log it (R-U5)."""
@@ -31,7 +44,7 @@ def customer_unify(*, lead: Customer, member: Customer, by=None) -> Customer:
     if lead.channel_id != member.channel_id:
         raise UnificationError(OTHER_CHANNEL)
     changed = merge_lead_into_member(member, lead)
-    Conversation.objects.filter(customer=lead).update(customer=member)
+    conversations_move({lead.pk: member.pk})
     lead_id, label = lead.pk, lead.display_name
     PendingUnification.objects.filter(lead_id=lead_id).delete()
     lead.delete()

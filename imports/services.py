@@ -29,8 +29,9 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types
-from contacts.models import Channel, Conversation, Customer, Membership, PendingUnification
+from contacts.models import Channel, Customer, Membership, PendingUnification
 from contacts.services import ProfileKeyError, mu_room, profile_key_add
+from contacts.unification import conversations_move
 from imports import selectors
 from imports.engine import mapping as mapping_engine
 from imports.engine.failures import write_failures
@@ -795,10 +796,9 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
     need_ids = logs_edits or bool(outcome.unified or outcome.pending or outcome.conflicts)
     writer.insert(channel_id=channel_id, records=outcome.created, need_ids=need_ids)
     writer.update(channel_id=channel_id, records=outcome.updated, import_id=imp.id)
+    conversations_move({lead.id: member.id for lead, _, member in outcome.unified if lead})
     entries = []
     for lead, label, member in outcome.unified:
-        if lead is not None:
-            Conversation.objects.filter(customer_id=lead.id).update(customer_id=member.id)
         entries.append(
             Entry(
                 channel_id=channel_id,

@@ -692,6 +692,24 @@ def test_R_U1_an_unverified_lead_is_not_unified(channel, owner):
     assert Customer.objects.filter(channel=channel).count() == 2
 
 
+def test_R_U5_each_unified_leads_conversations_go_to_its_own_member(channel, owner):
+    pairs = []
+    for n in range(3):
+        CustomerFactory(channel=channel, member_id=f"M{n}", email=f"p{n}@example.com")
+        lead = CustomerFactory(
+            channel=channel, email=f"p{n}@example.com", email_verified=True, has_booted=False
+        )
+        pairs.append((ConversationFactory(customer=lead), f"M{n}"))
+    other = ConversationFactory(customer=CustomerFactory(channel=channel, member_id="M9"))
+    imp = run_csv(channel, owner, csv("memberId", "M0", "M1", "M2"))
+    assert imp.unified_count == 3
+    for conversation, member_id in pairs:
+        conversation.refresh_from_db()
+        assert conversation.customer.member_id == member_id
+    other.refresh_from_db()
+    assert other.customer.member_id == "M9"
+
+
 def test_R_U2_R_U5_a_never_booted_lead_is_unified_at_once_without_losing_data(channel, owner):
     services_keys(channel, owner, hobbies="list", tier="string", city="string")
     member = CustomerFactory(
