@@ -170,3 +170,23 @@ def test_a_customer_changed_after_the_load_is_planned_again_under_locks(
     assert done.updated_count == 2
     m1 = Customer.objects.get(member_id="M1")
     assert (m1.name, m1.landline_number) == ("Anna", "+82212345678")  # both edits kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer needs PostgreSQL")
+def test_stored_values_round_trip_exactly_through_the_copy_writer(channel):
+    """JSON goes through orjson, with the json module for what orjson would refuse or round
+    (an integer past 64 bits); timestamps go as text. Nothing changes on the way."""
+    big = 2**70 + 1
+    profile = {"n": big, "f": 0.1, "s": "é\t\"\\\n", "l": ["가", "1234567890123456789012"]}
+    stored = CustomerFactory(channel=channel, member_id="M1", profile=profile)
+    writer = writers.PostgresWriter()
+    [record] = writer.load(channel_id=channel.id, member_ids=["M1"])
+    assert record.profile == profile and type(record.profile["n"]) is int
+    record.member_id = "M2"
+    record.created_at = record.updated_at = stored.created_at
+    record.last_seen_at = stored.last_seen_at
+    record.created_by_import_id = None
+    writer.insert(channel_id=channel.id, records=[record], need_ids=True)
+    copied = Customer.objects.get(member_id="M2")
+    assert copied.profile == profile and copied.import_tags == stored.import_tags
+    assert (copied.created_at, copied.last_seen_at) == (stored.created_at, stored.last_seen_at)
