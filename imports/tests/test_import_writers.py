@@ -177,7 +177,7 @@ def test_stored_values_round_trip_exactly_through_the_copy_writer(channel):
     """JSON goes through orjson, with the json module for what orjson would refuse or round
     (an integer past 64 bits); timestamps go as text. Nothing changes on the way."""
     big = 2**70 + 1
-    profile = {"n": big, "f": 0.1, "s": "é\t\"\\\n", "l": ["가", "1234567890123456789012"]}
+    profile = {"n": big, "f": 0.1, "s": 'é\t"\\\n', "l": ["가", "1234567890123456789012"]}
     stored = CustomerFactory(channel=channel, member_id="M1", profile=profile)
     writer = writers.PostgresWriter()
     [record] = writer.load(channel_id=channel.id, member_ids=["M1"])
