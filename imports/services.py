@@ -424,6 +424,8 @@ class _DryRunOverlay:
             i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
         )
         self.list_keys = list_keys(mapping)
+        positions = {c.key: i for i, c in enumerate(mapping.columns)}
+        self._list_positions = [positions[key] for key in self.list_keys]
         # hash() of the identifier: 8 bytes a customer; a collision (about 1 in 10^7 for a
         # million rows) only shifts one row between created and updated in the estimate.
         self.created: set[int] = set()
@@ -431,6 +433,14 @@ class _DryRunOverlay:
         self.unified: set[int] = set()
         self.pending: set[tuple[int, int]] = set()
         self._phantom_ids = 0
+
+    def appends(self, rows: list) -> list[int]:
+        """For each list key, the most items one of the rows appends."""
+        longest = []
+        for position in self._list_positions:
+            lengths = [len(v) for row in rows if type(v := row[1][position]) is list]
+            longest.append(max(lengths, default=0))
+        return longest
 
     def apply(self, records: list[Record], rows: list, now) -> list[Record]:
         """Add the customers earlier chunks created; mark those they counted or unified."""
@@ -543,13 +553,15 @@ def _check_chunk(
         )
     elif not overlay.has_partners:
         values = chunk.lookups[LOOKUP_KEYS.index(mapping.identifier_key)]
+        planner = _planner(imp, mapping, now, report.mu_room, check_only=True)
         light = writer.load_light(
             channel_id=imp.channel_id,
             column=overlay.identifier_field,
             values=values,
             list_keys=overlay.list_keys,
+            appends=overlay.appends(chunk.parsed),
+            key_limit=planner.max_keys,
         )
-        planner = _planner(imp, mapping, now, report.mu_room, check_only=True)
         try:
             outcome = planner.plan(chunk.items, overlay.apply(light, chunk.parsed, now))
         except NeedsFullRecords:

@@ -21,6 +21,7 @@ import orjson
 from django.db import connection, transaction
 from django.db.models import Q
 
+from contacts import profile_types
 from contacts.models import Customer
 from imports.engine.planning import (
     INSERT_FIELDS,
@@ -120,10 +121,22 @@ class OrmWriter:
         return list(records.values())
 
     def load_light(
-        self, *, channel_id: int, column: str, values: Iterable[str], list_keys: list[str]
+        self,
+        *,
+        channel_id: int,
+        column: str,
+        values: Iterable[str],
+        list_keys: list[str],
+        appends: Iterable[int] = (),
+        key_limit: int = profile_types.MAX_PROFILE_KEYS,
     ) -> list[Record]:
         """The channel's customers whose ``column`` holds one of ``values``, as a dry run's check
-        reads them (Record.light): no values beyond the mapped list keys, left undecoded."""
+        reads them (Record.light): no values beyond the mapped list keys, left undecoded.
+
+        ``appends`` is, for each list key, the most items a row of the chunk appends, and
+        ``key_limit`` the most profile keys the rows' checks allow: the PostgreSQL writer sends
+        a list's text only where an append could pass the item limit, and counts a profile's
+        keys only where they could pass ``key_limit``. Here both are always exact."""
         records: dict[int, Record] = {}
         for taken in _batches(set(values)):
             query = Customer.objects.filter(channel_id=channel_id, **{f"{column}__in": taken})
@@ -215,7 +228,7 @@ _STAGE_DDL = "CREATE TEMP TABLE IF NOT EXISTS {name} (id bigint, {columns}) ON C
 # a channel its statistics lag behind, and a plan chosen from them (scan the channel, filter
 # the keys) would read the whole channel again for every chunk.
 _PG_MATCH = (
-    "SELECT m.id FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id FROM contacts_customer "
+    "SELECT m.id FROM unnest({keys}) AS k(value), LATERAL (SELECT id FROM contacts_customer "
     "WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS m"
 )
 _PG_COLUMNS = (
@@ -231,26 +244,45 @@ _PG_LOAD = (
 )
 # One key list: each probe fetches its rows at once.
 _PG_LOAD_ONE = (
-    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT "
+    "SELECT c.* FROM unnest({keys}) AS k(value), LATERAL (SELECT "
     + _PG_COLUMNS
     + " FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0{lock}) AS c"
 )
 _PG_LOCK = " FOR UPDATE"
-# A dry run's check (Record.light): the size bound PostgresWriter.load computes, the number of
-# profile keys and, for each mapped list key, its JSON text and length, computed by the server.
+# A dry run's check (Record.light): the size bound PostgresWriter.load computes, a bound of the
+# number of profile keys and, for each mapped list key, its length and, where an append could
+# pass the item limit, its JSON text, all computed by the server. A jsonb object of n keys
+# takes at least 9n bytes uncompressed (two 4-byte entries and a character a key), so its
+# stored size bounds its keys; only a profile that may be near the key limit is counted.
 _PG_LOAD_LIGHT = (
-    "SELECT c.* FROM unnest(%s::text[]) AS k(value), LATERAL (SELECT id, {column}, "
+    "SELECT c.* FROM unnest({keys}) AS k(value), LATERAL (SELECT id, {column}, "
     "extract(epoch FROM last_seen_at)::float8, last_import_id, "
     "4 * (length(import_tags::text) + length(profile::text)) + 6 * (coalesce(length(member_id), 0) "
     "+ length(name) + coalesce(length(email), 0) + coalesce(length(mobile_number), 0) "
     "+ coalesce(length(landline_number), 0)) + 200, "
-    "(SELECT count(*) FROM jsonb_object_keys(profile))::int{texts}{lengths} "
+    "CASE WHEN pg_column_compression(profile) IS NULL AND pg_column_size(profile) <= %s "
+    "THEN pg_column_size(profile) / 9 "
+    "ELSE (SELECT count(*) FROM jsonb_object_keys(profile))::int END{texts}{lengths} "
     "FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS c"
 )
-_PG_LIST_TEXT = ", (profile -> %s)::text"
+_PG_LIST_TEXT = (
+    ", CASE WHEN jsonb_typeof(profile -> %s) = 'array' THEN CASE WHEN "
+    "jsonb_array_length(profile -> %s) > %s THEN (profile -> %s)::text END "
+    "ELSE (profile -> %s)::text END"
+)
 _PG_LIST_LENGTH = (
     ", CASE WHEN jsonb_typeof(profile -> %s) = 'array' THEN jsonb_array_length(profile -> %s) END"
 )
+_KEY_SEPARATOR = "\x1f"
+
+
+def _pg_keys(values: list[str]) -> tuple[str, object]:
+    """SQL for a text array of ``values`` and its parameter: one string split by the server
+    (quoting each item of an array parameter is most of a lookup's client time), or the array
+    where a value holds the separator."""
+    if any(_KEY_SEPARATOR in value for value in values):
+        return "%s::text[]", values
+    return "string_to_array(%s, E'\\x1f')", _KEY_SEPARATOR.join(values)
 
 
 def _copy_rows(records: list[Record], fields: tuple[str, ...], *, ids: bool, lead: tuple = ()):
@@ -299,14 +331,16 @@ class PostgresWriter(OrmWriter):
         ):
             values = list(values)
             if values:
-                parts.append(_PG_MATCH.format(column=column))
-                params += [values, channel_id]
-                columns.append(column)
+                keys, param = _pg_keys(values)
+                parts.append(_PG_MATCH.format(keys=keys, column=column))
+                params += [param, channel_id]
+                columns.append((column, keys))
         if not parts:
             return []
         lock_clause = _PG_LOCK if lock else ""
         if len(parts) == 1:
-            sql = _PG_LOAD_ONE.format(column=columns[0], lock=lock_clause)
+            column, keys = columns[0]
+            sql = _PG_LOAD_ONE.format(keys=keys, column=column, lock=lock_clause)
         else:
             sql = _PG_LOAD.format(matches=" UNION ".join(parts), lock=lock_clause)
         records: dict[int, Record] = {}
@@ -332,17 +366,30 @@ class PostgresWriter(OrmWriter):
         return list(records.values())
 
     def load_light(
-        self, *, channel_id: int, column: str, values: Iterable[str], list_keys: list[str]
+        self,
+        *,
+        channel_id: int,
+        column: str,
+        values: Iterable[str],
+        list_keys: list[str],
+        appends: Iterable[int] = (),
+        key_limit: int = profile_types.MAX_PROFILE_KEYS,
     ) -> list[Record]:
         values = list(values)
         if not values:
             return []
+        appends = list(appends) or [profile_types.MAX_LIST_ITEMS] * len(list_keys)
+        keys, param = _pg_keys(values)
         sql = _PG_LOAD_LIGHT.format(
+            keys=keys,
             column=column,
             texts=_PG_LIST_TEXT * len(list_keys),
             lengths=_PG_LIST_LENGTH * len(list_keys),
         )
-        params = [values, *list_keys, *(key for key in list_keys for _ in "ab"), channel_id]
+        params = [param, 9 * key_limit]
+        for key, longest in zip(list_keys, appends, strict=True):
+            params += [key, key, profile_types.MAX_LIST_ITEMS - longest, key, key]
+        params += [*(key for key in list_keys for _ in "ab"), channel_id]
         records: dict[int, Record] = {}
         light = Record.light
         with transaction.atomic(), connection.cursor() as cursor:

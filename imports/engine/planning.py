@@ -210,10 +210,11 @@ class Record:
         """An existing customer as a dry run's check needs it.
 
         ``row`` is ``(id, identifier, seen, last_import_id, size_bound, key_count)`` then, for
-        each of ``list_keys``, the stored value's JSON text and its length when it is an array.
-        ``key_count`` is the stored profile's number of keys and ``size_bound`` a bound of its
-        size, as ``loaded`` takes it. Fields a check never reads are left empty (see
-        ChunkPlanner._check_update).
+        each of ``list_keys``, the stored value's JSON text (None where the key is absent, or
+        where the value is an array the chunk's appends cannot take past the item limit) and
+        its length when it is an array. ``key_count`` is at least the stored profile's number
+        of keys and ``size_bound`` at least its size, as ``loaded`` takes it. Fields a check
+        never reads are left empty (see ChunkPlanner._check_update).
         """
         record = cls.__new__(cls)
         record.member_id = record.email = record.mobile_number = None
@@ -228,9 +229,9 @@ class Record:
         record.import_tags = []
         profile = {}
         for at, key in enumerate(list_keys, 6):
-            text = row[at]
-            if text is not None:
-                profile[key] = StoredList(text, row[at + len(list_keys)])
+            text, length = row[at], row[at + len(list_keys)]
+            if text is not None or length is not None:
+                profile[key] = StoredList(text, length)
         record.profile = profile
         record.changed = set()
         record.stamped = record.is_new = record.is_deleted = False
@@ -271,11 +272,13 @@ def profile_bytes(record) -> int:
 
 
 class StoredList:
-    """A stored list value a check has not decoded: its JSON text, its length (None when the
-    stored value is not a list) and the lists rows appended to it since, not yet merged.
+    """A stored list value a check has not decoded: its JSON text (None when it was not
+    loaded), its length (None when the stored value is not a list) and the lists rows appended
+    to it since, not yet merged.
 
     Most appends cannot pass the item limit whatever the items are; only those that might are
-    decoded and merged exactly.
+    decoded and merged exactly, and a list whose text was not loaded sends the chunk back to
+    whole records.
     """
 
     __slots__ = ("text", "length", "added")
@@ -289,6 +292,8 @@ class StoredList:
         """The value after a row appends ``value`` (R-I9); raises ProfileValueError past it."""
         if self.length is not None and self.length + len(value) <= profile_types.MAX_LIST_ITEMS:
             return StoredList(self.text, self.length + len(value), (*self.added, value))
+        if self.text is None:
+            raise NeedsFullRecords
         merged = json.loads(self.text)
         for added in self.added:
             merged = profile_types.merge_list_values(merged, added)
@@ -322,7 +327,8 @@ class Failure:
         return [reason for _, reason in self.errors]
 
 
-ParsedRow = tuple[int, list, list[str]]  # row_number, parsed values by column, raw cells
+# row_number, parsed values by column, the raw cells' length in characters (the whole row's)
+ParsedRow = tuple[int, list, int]
 
 
 @dataclass
@@ -367,11 +373,48 @@ def _parse_email(text: str):
         raise ProfileValueError(str(error)) from None
 
 
+# Cells of these types repeat in real files (dates, tags) and cost more to parse than to look
+# up: a column remembers what
+# each text parsed to, up to _MEMO_SIZE distinct texts (a few MB).
+_MEMO_TYPES = frozenset(
+    {
+        profile_types.DATE,
+        profile_types.DATETIME,
+        profile_types.LIST,
+        profile_types.LIST_OF_NUMBER,
+        profile_types.TAG,
+    }
+)
+_MEMO_SIZE = 32_768
+
+
+def _remembering(parse: Callable) -> Callable:
+    """``parse``, remembering each text's value or failure; lists are handed out as copies."""
+    known: dict[str, tuple] = {}
+
+    def parse_remembered(text: str):
+        found = known.get(text)
+        if found is None:
+            try:
+                found = (True, parse(text))
+            except ProfileValueError as error:
+                found = (False, (error.reason, error.detail))
+            if len(known) < _MEMO_SIZE:
+                known[text] = found
+        parsed, value = found
+        if not parsed:
+            raise ProfileValueError(*value)
+        return list(value) if type(value) is list else value
+
+    return parse_remembered
+
+
 def parser_for_column(key: str, type_name: str) -> Callable:
     """The cell parser of a mapped column: emails are also checked and lowercased."""
     if key == "email":
         return _parse_email
-    return profile_types.parser_for(type_name)
+    parse = profile_types.parser_for(type_name)
+    return _remembering(parse) if type_name in _MEMO_TYPES else parse
 
 
 class RowParser:
@@ -408,7 +451,7 @@ class RowParser:
             errors.insert(0, ("", row_error))
         if errors:
             return Failure(number, errors, self.failure_values(cells, values))
-        return number, values, cells
+        return number, values, sum(map(len, cells))
 
     def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
         """The row's mapped values under their keys: formatted where parsed, else the raw text."""
@@ -503,9 +546,7 @@ class ChunkPlanner:
         self.is_member_import = mapping.kind == MEMBER
         self._now_seen = now.timestamp()
         self._row_overhead = _CELL_OVERHEAD * (len(mapping.columns) + 1) + 6 * len(tag)
-        self._max_keys = (
-            profile_types.MAX_PROFILE_KEYS - len(_PROFILE_FIELDS) - len(mapping.columns)
-        )
+        self.max_keys = profile_types.MAX_PROFILE_KEYS - len(_PROFILE_FIELDS) - len(mapping.columns)
         id_key = mapping.identifier_key
         self._ops: list[tuple[int, str, str | None, int]] = []
         self._opt_out_positions: dict[str, int] = {}
@@ -609,11 +650,11 @@ class ChunkPlanner:
         self.outcome.failures.append(Failure(number, errors, result))
 
     def _apply(self, row: ParsedRow) -> None:
-        number, values, cells = row
+        number, values, chars = row
         target = self._target(values)
         # What the row can add to a profile, at most: 6 bytes a character (a \uXXXX escape)
         # plus a fixed allowance per cell. Only a record whose bound passes a limit is measured.
-        grows = 6 * sum(map(len, cells)) + self._row_overhead
+        grows = 6 * chars + self._row_overhead
         if target is None:
             record = self._create(number, values, grows)
             if record is None:
@@ -827,14 +868,14 @@ class ChunkPlanner:
                 profile[key] = value
         record.size_bound += grows
         keys = record.key_count if record.key_count is not None else len(profile)
-        if record.size_bound > profile_types.MAX_PROFILE_BYTES or keys > self._max_keys:
+        if record.size_bound > profile_types.MAX_PROFILE_BYTES or keys > self.max_keys:
             raise NeedsFullRecords
         return True
 
     def _fits(self, record: Record, profile: dict | None = None) -> bool:
         """True when the record's bounds prove it within the profile limits (R-C6)."""
         keys = len(profile if profile is not None else record.profile)
-        return record.size_bound <= profile_types.MAX_PROFILE_BYTES and keys <= self._max_keys
+        return record.size_bound <= profile_types.MAX_PROFILE_BYTES and keys <= self.max_keys
 
     @staticmethod
     def _prospect(record: Record, profile: dict | None, assignments: list, tags: list) -> dict:

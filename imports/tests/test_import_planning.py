@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contacts.profile_types import EMPTY
+from contacts import profile_types
+from contacts.profile_types import EMPTY, ProfileValueError
 from imports.engine.mapping import KeyInfo, resolve
 from imports.engine.planning import (
     INSERT_FIELDS,
@@ -17,6 +18,7 @@ from imports.engine.planning import (
     Record,
     RowParser,
     lookup_values,
+    parser_for_column,
 )
 from imports.engine.unifying import merge_tags
 
@@ -174,3 +176,35 @@ def test_new_records_carry_every_inserted_field():
     assert values["profile"] == {"hobbies": ["a"]} and values["import_tags"] == ["t"]
     assert values["created_by_import_id"] == values["last_import_id"] == 1
     assert EMPTY not in values.values()
+
+
+@given(
+    type_name=st.sampled_from(["number", "date", "datetime", "list", "listOfNumber", "tag"]),
+    texts=st.lists(
+        st.sampled_from(
+            ["", " 7 ", "1,000", "2024-02-30", "2024-02-29", '["a", "b"]', "[1, 1]", "a/b", "x y"]
+        )
+        | st.text(max_size=12),
+        max_size=30,
+    ),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_remembering_column_parser_answers_as_the_type_parser(type_name, texts):
+    """Columns of repeating types remember their parses; every answer, failure reason and
+    list is what the type's own parser gives, and no two cells share a list."""
+    remembering = parser_for_column("k", type_name)
+    plain = profile_types.parser_for(type_name)
+    handed_out = []
+    for text in texts + texts:
+        try:
+            expected = ("ok", plain(text))
+        except ProfileValueError as error:
+            expected = ("error", str(error))
+        try:
+            got = ("ok", remembering(text))
+        except ProfileValueError as error:
+            got = ("error", str(error))
+        assert got == expected
+        if type(got[1]) is list:
+            assert all(got[1] is not other for other in handed_out)
+            handed_out.append(got[1])
