@@ -322,11 +322,26 @@ _MAX_PHONE_INPUT: Final = 250
 _Desc: TypeAlias = tuple[frozenset[int], re.Pattern[str] | None]
 # national prefix for parsing, leading digits, general, fixed line, mobile, whether a plain
 # trunk "0" after the country code may be dropped here (national prefix "0"), whether the
-# region has a national prefix transform rule
+# region has a national prefix transform rule, and by national number length the one pattern
+# of "valid" (see _valid_patterns)
 _FastRule: TypeAlias = tuple[
-    re.Pattern[str] | None, re.Pattern[str] | None, _Desc, _Desc | None, _Desc | None, bool, bool
+    re.Pattern[str] | None,
+    re.Pattern[str] | None,
+    _Desc,
+    _Desc | None,
+    _Desc | None,
+    bool,
+    bool,
+    dict[int, re.Pattern[str]],
 ]
 _FAST_RULES: dict[str, _FastRule | None] = {}
+# The length of the country code that starts each three digits (country codes are prefix-free).
+_COUNTRY_CODE_SIZE: Final = {
+    prefix: size
+    for prefix in (str(n) for n in range(100, 1000))
+    for size in (1, 2, 3)
+    if prefix[:size] in _COUNTRY_CODES
+}
 
 
 def _desc(desc: object) -> _Desc | None:
@@ -359,15 +374,40 @@ def _fast_rule(country_code: str) -> _FastRule | None:
     prefix = metadata.national_prefix_for_parsing
     leading = metadata.leading_digits if len(regions) > 1 else None
     mobile = None if metadata.same_mobile_and_fixed_line_pattern else _desc(metadata.mobile)
+    fixed_line = _desc(metadata.fixed_line)
     return (
         re.compile(prefix) if prefix else None,
         re.compile(leading) if leading else None,
         general,
-        _desc(metadata.fixed_line),
+        fixed_line,
         mobile,
         metadata.national_prefix == "0" and bool(prefix),
         bool(metadata.national_prefix_transform_rule),
+        _valid_patterns(metadata.general_desc, general[0], metadata, mobile, fixed_line),
     )
+
+
+def _valid_patterns(
+    general_desc: object, lengths: frozenset[int], metadata: object, *types: _Desc | None
+) -> dict[int, re.Pattern[str]]:
+    """By national number length, one pattern that matches exactly the numbers the general
+    pattern and a type pattern of that length (mobile or fixed line) both match: one regular
+    expression a number instead of three."""
+    general = general_desc.national_number_pattern  # type: ignore[attr-defined]
+    descs = [(metadata.mobile, types[0]), (metadata.fixed_line, types[1])]  # type: ignore[attr-defined]
+    patterns = {}
+    for length in lengths:
+        alternatives = [
+            desc.national_number_pattern  # type: ignore[union-attr]
+            for desc, compiled in descs
+            if compiled is not None
+            and compiled[1] is not None
+            and (not compiled[0] or length in compiled[0])
+        ]
+        if alternatives:
+            either = "|".join(f"(?:{pattern})" for pattern in alternatives)
+            patterns[length] = re.compile(f"(?=(?:{general})\\Z)(?:{either})")
+    return patterns
 
 
 def _rule_for(country_code: str) -> _FastRule | None:
@@ -378,21 +418,13 @@ def _rule_for(country_code: str) -> _FastRule | None:
         return rule
 
 
-def _matches(desc: _Desc | None, nsn: str) -> bool:
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths and len(nsn) not in lengths:
-        return False
-    return pattern is not None and pattern.fullmatch(nsn) is not None
-
-
 def _is_fast_valid(rule: _FastRule, nsn: str) -> bool:
     """True only if phonenumbers deems the number possible and valid; False means: ask it."""
-    _, leading, general, fixed_line, mobile, _, _ = rule
+    leading = rule[1]
     if leading is not None and not leading.match(nsn):
         return False
-    return _matches(general, nsn) and (_matches(mobile, nsn) or _matches(fixed_line, nsn))
+    pattern = rule[7].get(len(nsn))
+    return pattern is not None and pattern.fullmatch(nsn) is not None
 
 
 def _without_trunk_zero(rule: _FastRule, nsn: str, match: re.Match[str]) -> str | None:
@@ -423,12 +455,10 @@ def _fast_e164(digits: str) -> str | None:
     ``digits`` are ASCII digits (separators removed, as ``parse`` normalizes them), the first
     not "0".
     """
-    for size in (1, 2, 3):
-        country_code = digits[:size]
-        if country_code in _COUNTRY_CODES:
-            break
-    else:
+    size = _COUNTRY_CODE_SIZE.get(digits[:3])
+    if size is None:
         return None
+    country_code = digits[:size]
     rule = _rule_for(country_code)
     if rule is None:
         return None
