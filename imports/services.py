@@ -35,7 +35,7 @@ from contacts.unification import conversations_move
 from imports import selectors
 from imports.engine import mapping as mapping_engine
 from imports.engine.failures import write_failures
-from imports.engine.pipeline import forked
+from imports.engine.pipeline import Forked
 from imports.engine.planning import (
     IDENTIFIER_FIELDS,
     LOOKUP_KEYS,
@@ -212,12 +212,15 @@ def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_Pa
         )
 
 
-def _chunks_to_plan(imp: Import, rows: Iterable, parser: RowParser) -> Iterator[_ParsedChunk]:
-    """Parsed chunks; for a big file parsed in a second process, ahead of planning and writing."""
+def _chunks_to_plan(
+    imp: Import, rows: Iterable, parser: RowParser
+) -> contextlib.AbstractContextManager[Iterator[_ParsedChunk]]:
+    """Parsed chunks; for a big file parsed in a second process, which starts at once and runs
+    ahead of planning and writing. Leaving the context stops it."""
     size = settings.IMPORT_CHUNK_ROWS
     if imp.file_size >= settings.IMPORT_PARALLEL_PARSE_MIN_BYTES:
-        return forked(lambda: _parsed_chunks(rows, parser, size))
-    return _parsed_chunks(rows, parser, size)
+        return Forked(lambda: _parsed_chunks(rows, parser, size))
+    return contextlib.closing(_parsed_chunks(rows, parser, size))
 
 
 def _planner(
@@ -516,15 +519,18 @@ def import_check(
     report = CheckReport(mu_room=mu_room(imp.channel))
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
-            total = (imp.total_rows or table.count_rows()) if progress is not None else 0
             mapping = _mapping_for(imp, table.headers)
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
-            for chunk in _chunks_to_plan(imp, table.rows(), parser):
-                _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
-                if progress is not None:
-                    progress(report.rows, total)
+            with _chunks_to_plan(imp, table.rows(), parser) as chunks:
+                total = 0
+                if progress is not None:  # counted while the file is parsed
+                    total = imp.total_rows or selectors.import_row_count(imp)
+                for chunk in chunks:
+                    _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
+                    if progress is not None:
+                        progress(report.rows, total)
     except FileRefused as error:
         raise ImportRefused(error.message) from None
     except mapping_engine.MappingError as error:
@@ -686,18 +692,19 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     row = imp.last_row_number + 1
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
-            if not imp.total_rows:
-                imp.total_rows = table.count_rows()
-                Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
             mapping = _mapping_for(imp, table.headers)
             writer = writer_for_connection()
             logs_edits = imp.channel.logs_import_edits
             rows = table.rows(start_after_row_number=imp.last_row_number)
-            for chunk in _chunks_to_plan(imp, rows, RowParser(mapping)):
-                row = chunk.first_row
-                imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
-                if progress is not None:
-                    progress(imp.rows_done, imp.total_rows)
+            with _chunks_to_plan(imp, rows, RowParser(mapping)) as chunks:
+                if not imp.total_rows:  # counted while the file is parsed
+                    imp.total_rows = selectors.import_row_count(imp)
+                    Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
+                for chunk in chunks:
+                    row = chunk.first_row
+                    imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
+                    if progress is not None:
+                        progress(imp.rows_done, imp.total_rows)
     except _TakenOver:
         return Import.objects.get(pk=import_id)
     except (FileRefused, mapping_engine.MappingError) as error:

@@ -32,42 +32,73 @@ class ChildDied(RuntimeError):
     """The producing child process ended without finishing its items."""
 
 
-def forked(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
-    """Yield the items of `produce()`, computed in a child process; its errors are raised here.
+class Forked(Iterator[T]):
+    """The items of ``produce()``, computed in a child process; its errors are raised here.
 
-    The child runs at most a few items ahead: memory stays flat however long the stream is.
-    Closing the iterator early stops the child.
+    The child starts at once, so this process may do other work (count the file's rows) while
+    it parses. It runs at most a few items ahead: memory stays flat however long the stream
+    is. Close it (or use it as a context manager) to stop the child early; it is closed when
+    the items run out.
     """
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read_fd)
-        _produce_into(write_fd, produce)  # never returns
-    os.close(write_fd)
-    frames: queue.Queue[bytes | None] = queue.Queue(_AHEAD)
-    stop = threading.Event()
-    reader = threading.Thread(target=_drain, args=(read_fd, frames, stop), daemon=True)
-    reader.start()
-    try:
-        while True:
-            frame = frames.get()
+
+    def __init__(self, produce: Callable[[], Iterable[T]]) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            os.close(read_fd)
+            _produce_into(write_fd, produce)  # never returns
+        os.close(write_fd)
+        self._pid: int | None = pid
+        self._frames: queue.Queue[bytes | None] = queue.Queue(_AHEAD)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(
+            target=_drain, args=(read_fd, self._frames, self._stop), daemon=True
+        )
+        self._reader.start()
+
+    def __iter__(self) -> "Forked[T]":
+        return self
+
+    def __next__(self) -> T:
+        if self._pid is None:
+            raise StopIteration
+        try:
+            frame = self._frames.get()
             if frame is None:
                 raise ChildDied("The file reader stopped unexpectedly.")
             kind, payload = pickle.loads(frame)
-            if kind == _ITEM:
-                yield payload
-            elif kind == _END:
-                return
-            else:
-                raise payload
-    finally:
-        stop.set()
+        except BaseException:
+            self.close()
+            raise
+        if kind == _ITEM:
+            return payload
+        self.close()
+        if kind == _END:
+            raise StopIteration
+        raise payload
+
+    def close(self) -> None:
+        """Stop the child (if it still runs) and the thread reading from it."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return
+        self._stop.set()
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with contextlib.suppress(queue.Empty):
-            frames.get_nowait()  # let a reader blocked on a full queue see the stop
-        reader.join()
+            self._frames.get_nowait()  # let a reader blocked on a full queue see the stop
+        self._reader.join()
+
+    def __enter__(self) -> "Forked[T]":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_pid", None) is not None:
+            self.close()
 
 
 def _drain(read_fd: int, frames: queue.Queue, stop: threading.Event) -> None:

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from imports.engine.pipeline import ChildDied, forked
+from imports.engine.pipeline import ChildDied, Forked
 from imports.engine.reading import FileRefused
 from imports.models import Import
 
@@ -22,7 +22,7 @@ def _children() -> set[int]:
 
 def test_items_arrive_in_order_and_the_child_is_gone():
     before = _children()
-    assert list(forked(lambda: ({"n": i, "row": [str(i)] * 3} for i in range(2000)))) == [
+    assert list(Forked(lambda: ({"n": i, "row": [str(i)] * 3} for i in range(2000)))) == [
         {"n": i, "row": [str(i)] * 3} for i in range(2000)
     ]
     assert _children() == before
@@ -33,7 +33,7 @@ def test_the_childs_error_is_raised_here_with_its_message():
         yield 1
         raise FileRefused("Row 7 could not be decoded as cp949.")
 
-    items = forked(produce)
+    items = Forked(produce)
     assert next(items) == 1
     with pytest.raises(FileRefused) as caught:
         next(items)
@@ -46,12 +46,12 @@ def test_a_child_that_dies_is_reported_not_waited_for():
         os._exit(3)
 
     with pytest.raises(ChildDied):
-        list(forked(produce))
+        list(Forked(produce))
 
 
 def test_stopping_early_stops_the_child():
     before = _children()
-    items = forked(lambda: iter(range(10**9)))
+    items = Forked(lambda: iter(range(10**9)))
     assert next(items) == 0
     items.close()
     assert _children() == before
@@ -107,3 +107,24 @@ def test_an_import_parsed_in_a_second_process_equals_the_one_parsed_here(setting
         )
     assert results["forked"] == results["serial"]
     assert results["serial"][0]["failed"] == 5
+
+
+def test_rows_are_counted_while_the_child_reads_the_same_file(settings, tmp_path, db, monkeypatch):
+    """The parent counts the file's rows through a handle of its own while the child parses:
+    a shared file position would make the child skip or repeat parts of the file."""
+    from contacts.services import channel_create
+    from imports.engine import reading
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_PARALLEL_PARSE_MIN_BYTES = 0
+    settings.IMPORT_CHUNK_ROWS = 50
+    monkeypatch.setattr(reading, "READ_BUFFER_BYTES", 1024)
+    header = "memberId,name,unsubscribeEmail,unsubscribeTexting"
+    lines = [header] + [f"M{i:05d},Customer number {i},false,true" for i in range(3000)]
+    path = tmp_path / "members.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    channel_create(slug="counted", name="counted", owner_email="owner@example.com")
+    summary = _import(tmp_path, "counted", path)
+    assert (summary["created"], summary["failed"]) == (3000, 0)
+    assert Import.objects.get().total_rows == 3000
+    assert [row["memberId"] for row in _export("counted")] == [f"M{i:05d}" for i in range(3000)]
