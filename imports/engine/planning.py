@@ -433,6 +433,17 @@ class RowParser:
     def parse(self, row: tuple[int, list[str], str | None]) -> ParsedRow | Failure:
         """Parse one ``(row_number, cells, error)`` row of the reader."""
         number, cells, row_error = row
+        try:
+            values = [parser(cells[index]) for index, parser in self._specs]
+        except ProfileValueError:
+            return self._failed(row)
+        if row_error is not None or values[self._id_position] is EMPTY:
+            return self._failed(row)
+        return number, values, sum(map(len, cells))
+
+    def _failed(self, row: tuple[int, list[str], str | None]) -> Failure:
+        """A row that fails, with every cell's error."""
+        number, cells, row_error = row
         values: list = []
         errors: list[tuple[str, str]] | None = None
         for position, (index, parser) in enumerate(self._specs):
@@ -449,9 +460,7 @@ class RowParser:
         if row_error is not None:
             errors = errors or []
             errors.insert(0, ("", row_error))
-        if errors:
-            return Failure(number, errors, self.failure_values(cells, values))
-        return number, values, sum(map(len, cells))
+        return Failure(number, errors or [], self.failure_values(cells, values))
 
     def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
         """The row's mapped values under their keys: formatted where parsed, else the raw text."""
