@@ -46,7 +46,6 @@ from imports.engine.planning import (
     Record,
     RowParser,
     contact_closure,
-    identifier_lookups,
     list_keys,
     lookup_values,
 )
@@ -194,7 +193,6 @@ class _ParsedChunk:
     size: int
     items: list
     parsed: list
-    lookups: tuple
 
 
 def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_ParsedChunk]:
@@ -208,7 +206,6 @@ def _parsed_chunks(rows: Iterable, parser: RowParser, size: int) -> Iterator[_Pa
             len(chunk),
             items,
             parsed,
-            lookup_values(parser.mapping, parsed),
         )
 
 
@@ -558,7 +555,8 @@ def _check_chunk(
             chunk.items, overlay.apply([], chunk.parsed, now)
         )
     elif not overlay.has_partners:
-        values = chunk.lookups[LOOKUP_KEYS.index(mapping.identifier_key)]
+        lookups = lookup_values(mapping, chunk.parsed, identifier_only=True)
+        values = lookups[LOOKUP_KEYS.index(mapping.identifier_key)]
         planner = _planner(imp, mapping, now, report.mu_room, check_only=True)
         light = writer.load_light(
             channel_id=imp.channel_id,
@@ -592,9 +590,7 @@ def _plan_whole(
     imp: Import, mapping, overlay: "_DryRunOverlay", writer, chunk: _ParsedChunk, report, now
 ) -> ChunkOutcome:
     """A dry run's chunk planned on whole records, unification partners included."""
-    lookups = chunk.lookups
-    if not overlay.has_partners:
-        lookups = identifier_lookups(mapping, lookups)
+    lookups = lookup_values(mapping, chunk.parsed, identifier_only=not overlay.has_partners)
     loaded = _load(
         writer,
         channel_id=imp.channel_id,
@@ -777,7 +773,7 @@ def _plan_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, locked: Impor
     # Contacts reach unification partners only where some exist (leads for a member import,
     # members for a lead import); checked per chunk, as the lookups themselves are.
     partners = _partners_exist(imp.channel_id, mapping)
-    lookups = chunk.lookups if partners else identifier_lookups(mapping, chunk.lookups)
+    lookups = lookup_values(mapping, chunk.parsed, identifier_only=not partners)
     for optimistic in (True, False) if writer.optimistic else (False,):
         now = timezone.now()
         loaded = _load(

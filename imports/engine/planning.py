@@ -487,14 +487,18 @@ IDENTIFIER_FIELDS = {MEMBER_ID: "member_id", "email": "email", "mobileNumber": "
 
 
 def lookup_values(
-    mapping: ImportMapping, rows: Iterable[ParsedRow]
+    mapping: ImportMapping, rows: Iterable[ParsedRow], *, identifier_only: bool = False
 ) -> tuple[set[str], set[str], set[str]]:
-    """The memberIds, emails and mobile numbers of the rows: what reaches existing customers."""
+    """The memberIds, emails and mobile numbers of the rows: what reaches existing customers.
+
+    ``identifier_only`` gives only the import's identifier (the other sets empty): all that
+    matching needs where nothing in the channel can unify with the rows.
+    """
     positions = {c.key: i for i, c in enumerate(mapping.columns)}
     found: list[set[str]] = [set(), set(), set()]
     for slot, key in enumerate(LOOKUP_KEYS):
         position = positions.get(key)
-        if position is None:
+        if position is None or (identifier_only and key != mapping.identifier_key):
             continue
         bucket = found[slot]
         for row in rows:
@@ -502,12 +506,6 @@ def lookup_values(
             if value is not EMPTY:
                 bucket.add(value)
     return found[0], found[1], found[2]
-
-
-def identifier_lookups(mapping: ImportMapping, lookups: tuple) -> tuple:
-    """``lookup_values`` reduced to the import's identifier: all that matching needs."""
-    slot = LOOKUP_KEYS.index(mapping.identifier_key)
-    return tuple(values if i == slot else set() for i, values in enumerate(lookups))
 
 
 def contact_closure(
