@@ -320,16 +320,14 @@ _E164: Final = phonenumbers.PhoneNumberFormat.E164
 # parse() refuses longer text (phonenumberutil._MAX_INPUT_STRING_LENGTH)
 _MAX_PHONE_INPUT: Final = 250
 _Desc: TypeAlias = tuple[frozenset[int], re.Pattern[str] | None]
-# national prefix for parsing, leading digits, general, fixed line, mobile, whether a plain
-# trunk "0" after the country code may be dropped here (national prefix "0"), whether the
-# region has a national prefix transform rule, and by national number length the one pattern
-# of "valid" (see _valid_patterns)
+# national prefix for parsing, leading digits, general, whether a plain trunk "0" after the
+# country code may be dropped here (national prefix "0"), whether the region has a national
+# prefix transform rule, and by national number length the one pattern of "valid" (see
+# _valid_patterns)
 _FastRule: TypeAlias = tuple[
     re.Pattern[str] | None,
     re.Pattern[str] | None,
     _Desc,
-    _Desc | None,
-    _Desc | None,
     bool,
     bool,
     dict[int, re.Pattern[str]],
@@ -374,39 +372,31 @@ def _fast_rule(country_code: str) -> _FastRule | None:
     prefix = metadata.national_prefix_for_parsing
     leading = metadata.leading_digits if len(regions) > 1 else None
     mobile = None if metadata.same_mobile_and_fixed_line_pattern else _desc(metadata.mobile)
-    fixed_line = _desc(metadata.fixed_line)
     return (
         re.compile(prefix) if prefix else None,
         re.compile(leading) if leading else None,
         general,
-        fixed_line,
-        mobile,
         metadata.national_prefix == "0" and bool(prefix),
         bool(metadata.national_prefix_transform_rule),
-        _valid_patterns(metadata.general_desc, general[0], metadata, mobile, fixed_line),
+        _valid_patterns(general, mobile, _desc(metadata.fixed_line)),
     )
 
 
-def _valid_patterns(
-    general_desc: object, lengths: frozenset[int], metadata: object, *types: _Desc | None
-) -> dict[int, re.Pattern[str]]:
+def _valid_patterns(general: _Desc, *types: _Desc | None) -> dict[int, re.Pattern[str]]:
     """By national number length, one pattern that matches exactly the numbers the general
     pattern and a type pattern of that length (mobile or fixed line) both match: one regular
     expression a number instead of three."""
-    general = general_desc.national_number_pattern  # type: ignore[attr-defined]
-    descs = [(metadata.mobile, types[0]), (metadata.fixed_line, types[1])]  # type: ignore[attr-defined]
+    lengths, general_pattern = general
     patterns = {}
     for length in lengths:
         alternatives = [
-            desc.national_number_pattern  # type: ignore[union-attr]
-            for desc, compiled in descs
-            if compiled is not None
-            and compiled[1] is not None
-            and (not compiled[0] or length in compiled[0])
+            pattern.pattern
+            for type_lengths, pattern in filter(None, types)
+            if pattern is not None and (not type_lengths or length in type_lengths)
         ]
         if alternatives:
             either = "|".join(f"(?:{pattern})" for pattern in alternatives)
-            patterns[length] = re.compile(f"(?=(?:{general})\\Z)(?:{either})")
+            patterns[length] = re.compile(f"(?=(?:{general_pattern.pattern})\\Z)(?:{either})")
     return patterns
 
 
@@ -423,7 +413,7 @@ def _is_fast_valid(rule: _FastRule, nsn: str) -> bool:
     leading = rule[1]
     if leading is not None and not leading.match(nsn):
         return False
-    pattern = rule[7].get(len(nsn))
+    pattern = rule[5].get(len(nsn))
     return pattern is not None and pattern.fullmatch(nsn) is not None
 
 
@@ -437,10 +427,10 @@ def _without_trunk_zero(rule: _FastRule, nsn: str, match: re.Match[str]) -> str 
     and local-only lengths never overlap) and the rest matches the general pattern (if it does
     not, the library may keep the "0", and the number is not valid here anyway).
     """
-    if not rule[5] or match.end() != 1 or nsn[0] != "0":
+    if not rule[3] or match.end() != 1 or nsn[0] != "0":
         return None
     groups = match.re.groups
-    if rule[6] and (not groups or match.group(groups) is not None):
+    if rule[4] and (not groups or match.group(groups) is not None):
         return None
     rest = nsn[1:]
     lengths, pattern = rule[2]
