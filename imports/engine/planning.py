@@ -374,8 +374,7 @@ def _parse_email(text: str):
 
 
 # Cells of these types repeat in real files (dates, tags) and cost more to parse than to look
-# up: a column remembers what
-# each text parsed to, up to _MEMO_SIZE distinct texts (a few MB).
+# up: a column remembers what each text parsed to, up to _MEMO_SIZE distinct texts (a few MB).
 _MEMO_TYPES = frozenset(
     {
         profile_types.DATE,
