@@ -118,8 +118,6 @@ IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=5000)
 IMPORT_FAILURES_KEEP_DAYS = 30
 # Files from this size on are parsed in a second process while the first plans and writes.
 IMPORT_PARALLEL_PARSE_MIN_BYTES = env.int("IMPORT_PARALLEL_PARSE_MIN_BYTES", default=4 * 1024**2)
-# ... and, on PostgreSQL, each chunk commits on a second connection while the next is planned.
-IMPORT_WRITE_BEHIND_MIN_BYTES = env.int("IMPORT_WRITE_BEHIND_MIN_BYTES", default=4 * 1024**2)
 
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {

@@ -15,8 +15,6 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from concurrent import futures
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from pathlib import Path
@@ -24,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -100,10 +98,6 @@ class ImportRefused(Exception):
 
 class _TakenOver(Exception):
     """Another runner committed the chunk this one was about to write."""
-
-
-class _Stale(Exception):
-    """A customer a chunk planned ahead writes changed after it was loaded."""
 
 
 # helpers
@@ -692,7 +686,6 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     if imp is None:
         return Import.objects.get(pk=import_id)
     row = imp.last_row_number + 1
-    behind = None
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
             mapping = _mapping_for(imp, table.headers)
@@ -703,41 +696,19 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
                 if not imp.total_rows:  # counted while the file is parsed
                     imp.total_rows = selectors.import_row_count(imp)
                     Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
-                if _writes_behind(imp, writer):
-                    behind = _WriteBehind(imp, mapping, writer, logs_edits)
-                    with behind:
-                        for chunk in chunks:
-                            imp = behind.run(chunk)
-                            if progress is not None:
-                                progress(imp.rows_done, imp.total_rows)
-                    imp = behind.imp
-                else:
-                    for chunk in chunks:
-                        row = chunk.first_row
-                        imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
-                        if progress is not None:
-                            progress(imp.rows_done, imp.total_rows)
+                for chunk in chunks:
+                    row = chunk.first_row
+                    imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
+                    if progress is not None:
+                        progress(imp.rows_done, imp.total_rows)
     except _TakenOver:
         return Import.objects.get(pk=import_id)
     except (FileRefused, mapping_engine.MappingError) as error:
         return _finish(import_id, error=error.message)
     except Exception as error:
-        if behind is not None and behind.row is not None:
-            row = behind.row
         logger.exception("Import %s failed at row %s", import_id, row)
         return _finish(import_id, error=IMPORT_CRASHED.format(row=row, error=type(error).__name__))
     return _finish(import_id)
-
-
-def _writes_behind(imp: Import, writer) -> bool:
-    """Whether chunks commit on a second connection while the next is planned: on PostgreSQL
-    (optimistic loads), for a file big enough to pay for the thread, and never inside a
-    transaction the second connection could not see."""
-    return (
-        writer.optimistic
-        and imp.file_size >= settings.IMPORT_WRITE_BEHIND_MIN_BYTES
-        and not connection.in_atomic_block
-    )
 
 
 def _begin(import_id: int) -> Import | None:
@@ -770,40 +741,24 @@ _PROGRESS_FIELDS = [
 def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bool) -> Import:
     """Plan and write one chunk, its failures and the import's progress in one transaction."""
     with transaction.atomic():
-        locked = _lock_running(imp.pk, after_row=imp.last_row_number)
+        locked = Import.objects.select_for_update().get(pk=imp.pk)
+        if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
+            raise _TakenOver
         outcome = _plan_chunk(imp, mapping, writer, chunk, locked)
         pending = _write(imp, outcome, writer, logs_edits)
-        _count(locked, chunk, outcome, pending)
-    return _progressed(imp, locked)
-
-
-def _lock_running(import_id: int, *, after_row: int) -> Import:
-    """The import's row, locked, if it still runs from ``after_row``; else another runner took
-    it over (or it was stopped) and this one must stop."""
-    locked = Import.objects.select_for_update().get(pk=import_id)
-    if locked.status != Import.Status.RUNNING or locked.last_row_number != after_row:
-        raise _TakenOver
-    return locked
-
-
-def _count(locked: Import, chunk: _ParsedChunk, outcome: ChunkOutcome, pending: int) -> None:
-    """Add a written chunk to the import's progress and counters (R-I14), in its transaction."""
-    locked.last_row_number = chunk.last_row
-    locked.rows_done += chunk.size
-    locked.created_count += outcome.created_count
-    locked.updated_count += outcome.updated_count
-    locked.failed_count += len(outcome.failures)
-    locked.created_hidden_count += outcome.created_hidden_count
-    locked.unified_count += outcome.unified_count
-    locked.pending_unification_count += pending
-    locked.conflict_count += outcome.conflict_count
-    locked.mu_room_left = outcome.mu_room
-    locked.save(update_fields=_PROGRESS_FIELDS)
-
-
-def _progressed(imp: Import, committed: Import) -> Import:
+        locked.last_row_number = chunk.last_row
+        locked.rows_done += chunk.size
+        locked.created_count += outcome.created_count
+        locked.updated_count += outcome.updated_count
+        locked.failed_count += len(outcome.failures)
+        locked.created_hidden_count += outcome.created_hidden_count
+        locked.unified_count += outcome.unified_count
+        locked.pending_unification_count += pending
+        locked.conflict_count += outcome.conflict_count
+        locked.mu_room_left = outcome.mu_room
+        locked.save(update_fields=_PROGRESS_FIELDS)
     for name in _PROGRESS_FIELDS:
-        setattr(imp, name, getattr(committed, name))
+        setattr(imp, name, getattr(locked, name))
     return imp
 
 
@@ -820,186 +775,24 @@ def _plan_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, locked: Impor
     partners = _partners_exist(imp.channel_id, mapping)
     lookups = lookup_values(mapping, chunk.parsed, identifier_only=not partners)
     for optimistic in (True, False) if writer.optimistic else (False,):
-        outcome, _ = _plan_loaded(
-            imp,
-            mapping,
+        now = timezone.now()
+        loaded = _load(
             writer,
-            chunk,
-            lookups,
-            partners=partners,
+            channel_id=imp.channel_id,
+            lookups=lookups,
             lock=not optimistic,
-            mu_room=locked.mu_room_left,
-            matched_before=bool(locked.updated_count),
+            partners=partners,
         )
+        if locked.updated_count:  # customers matched without change in earlier chunks
+            ids = [r.id for r in loaded if r.last_import_id != imp.id]
+            matched = writer.matched(import_id=imp.id, ids=ids)
+            for record in loaded:
+                if record.id in matched:
+                    record.last_import_id = imp.id
+        outcome = _planner(imp, mapping, now, locked.mu_room_left).plan(chunk.items, loaded)
         if not optimistic or writer.lock_current(_written(outcome)):
             break
     return outcome
-
-
-def _plan_loaded(
-    imp: Import,
-    mapping,
-    writer,
-    chunk: _ParsedChunk,
-    lookups,
-    *,
-    partners: bool,
-    lock: bool,
-    mu_room: int | None,
-    matched_before: bool,
-) -> tuple[ChunkOutcome, list[Record]]:
-    """Load the customers ``lookups`` reach and plan the chunk on them; return the plan and
-    the loaded customers. ``matched_before``: customers may have been matched without change
-    by earlier chunks (imports.ImportMatch), and count once (R-I14)."""
-    now = timezone.now()
-    loaded = _load(writer, channel_id=imp.channel_id, lookups=lookups, lock=lock, partners=partners)
-    if matched_before:
-        ids = [r.id for r in loaded if r.last_import_id != imp.id]
-        matched = writer.matched(import_id=imp.id, ids=ids)
-        for record in loaded:
-            if record.id in matched:
-                record.last_import_id = imp.id
-    outcome = _planner(imp, mapping, now, mu_room).plan(chunk.items, loaded)
-    return outcome, loaded
-
-
-@dataclass(slots=True)
-class _Planned:
-    """A chunk planned ahead of the writer: the import's last row it follows, what it looked up
-    (by column) and the customers it loaded."""
-
-    chunk: _ParsedChunk
-    outcome: ChunkOutcome
-    after_row: int
-    lookups: tuple[set[str], set[str], set[str]]
-    ids: set[int]
-
-    def reaches(self, other: "_Planned") -> bool:
-        """Whether this chunk looked up a value or loaded a customer that ``other`` did: then
-        it has to see ``other``'s writes, and is planned again once they committed."""
-        return not self.ids.isdisjoint(other.ids) or any(
-            not mine.isdisjoint(theirs)
-            for mine, theirs in zip(self.lookups, other.lookups, strict=True)
-        )
-
-
-class _WriteBehind:
-    """Commits each planned chunk on a second connection, in a thread, while this thread loads
-    and plans the next one: PostgreSQL's work on a chunk then overlaps the Python work on the
-    next, the one overlap a run has besides parsing ahead (PERFORMANCE.md).
-
-    Each chunk still commits alone with its failures and progress, in file order, so a run cut
-    anywhere resumes as before. A chunk planned ahead cannot see the writes of the chunk in
-    flight, so:
-    - where the two share a looked-up value or a loaded customer (the same customer twice in
-      the file), it waits for that commit and is planned again;
-    - where a customer the chunk in flight writes changed since it was loaded, that chunk rolls
-      back and runs again the ordinary way, under locks, and the next is planned again;
-    - where unification partners exist (R-U1), chunks run the ordinary way: a unification
-      reaches customers beyond the values looked up.
-    """
-
-    def __init__(self, imp: Import, mapping, writer, logs_edits: bool) -> None:
-        self.imp = imp
-        self.mapping = mapping
-        self.writer = writer
-        self.logs_edits = logs_edits
-        self.row: int | None = None  # the first row not committed yet, for a crash's message
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-        self._ahead: tuple[_Planned, Future] | None = None
-        self._restart(imp)
-
-    def __enter__(self) -> "_WriteBehind":
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        try:
-            if self._ahead is not None:
-                if kind is None:
-                    self.settle()
-                else:  # failing already: let the chunk in flight end, whichever way
-                    futures.wait([self._ahead[1]])
-                    self._ahead = None
-        finally:
-            self._pool.submit(connections.close_all).result()
-            self._pool.shutdown()
-
-    def _restart(self, imp: Import) -> None:
-        """Plan the next chunk from what ``imp`` committed."""
-        self._after_row = imp.last_row_number
-        self._mu_room = imp.mu_room_left
-        self._matched = bool(imp.updated_count)
-
-    def run(self, chunk: _ParsedChunk) -> Import:
-        """Plan ``chunk`` while the one ahead commits, then hand it to the writer; return the
-        import as far as committed."""
-        if self.row is None:
-            self.row = chunk.first_row
-        if _partners_exist(self.imp.channel_id, self.mapping):
-            self.settle()
-            self.row = chunk.first_row
-            self.imp = _run_chunk(self.imp, self.mapping, self.writer, chunk, self.logs_edits)
-            self._restart(self.imp)
-            self.row = None
-            return self.imp
-        lookups = lookup_values(self.mapping, chunk.parsed, identifier_only=True)
-        planned = self._plan(chunk, lookups)
-        if self._ahead is not None:
-            reaches = planned.reaches(self._ahead[0])
-            if self.settle() or reaches:
-                planned = self._plan(chunk, lookups)
-        self.row = chunk.first_row
-        future = self._pool.submit(_commit_planned, self.imp, planned, self.writer, self.logs_edits)
-        self._ahead = (planned, future)
-        self._after_row = chunk.last_row
-        self._mu_room = planned.outcome.mu_room
-        self._matched = self._matched or bool(planned.outcome.updated_count)
-        return self.imp
-
-    def _plan(self, chunk: _ParsedChunk, lookups) -> _Planned:
-        outcome, loaded = _plan_loaded(
-            self.imp,
-            self.mapping,
-            self.writer,
-            chunk,
-            lookups,
-            partners=False,
-            lock=False,
-            mu_room=self._mu_room,
-            matched_before=self._matched,
-        )
-        return _Planned(chunk, outcome, self._after_row, lookups, {r.id for r in loaded})
-
-    def settle(self) -> bool:
-        """Wait for the chunk in flight to commit; True if it had to run again (a customer it
-        writes changed since it was loaded), which makes any plan made after it stale."""
-        if self._ahead is None:
-            return False
-        planned, future = self._ahead
-        self._ahead = None
-        try:
-            self.imp = _progressed(self.imp, future.result())
-            stale = False
-        except _Stale:
-            self.imp = _run_chunk(
-                self.imp, self.mapping, self.writer, planned.chunk, self.logs_edits
-            )
-            self._restart(self.imp)
-            stale = True
-        self.row = None
-        return stale
-
-
-def _commit_planned(imp: Import, planned: _Planned, writer, logs_edits: bool) -> Import:
-    """The writer thread's part: lock what the planned chunk writes, check it is as loaded,
-    write the chunk with its failures and progress, commit; return the import's row."""
-    with transaction.atomic():
-        locked = _lock_running(imp.pk, after_row=planned.after_row)
-        if not writer.lock_current(_written(planned.outcome)):
-            raise _Stale
-        pending = _write(imp, planned.outcome, writer, logs_edits)
-        _count(locked, planned.chunk, planned.outcome, pending)
-    return locked
 
 
 def _written(outcome: ChunkOutcome) -> list[Record]:

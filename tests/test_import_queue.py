@@ -151,8 +151,6 @@ def test_R_I14_a_killed_worker_s_import_ends_like_an_uninterrupted_one(
         database,
         media,
         IMPORT_CHUNK_ROWS=KILL_CHUNK_ROWS,
-        # The killed worker commits chunks behind its planning, as big files do.
-        IMPORT_WRITE_BEHIND_MIN_BYTES=0,
         Q_CLUSTER_NAME="cc-test-kill",
         Q_TIMEOUT=Q_TIMEOUT,
         Q_RETRY=Q_RETRY,
