@@ -25,7 +25,7 @@ def test_another_channels_manager_gets_404(client, channel, outsider):
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
-def test_manager_without_delete_permission_gets_403(client, channel, viewer, editor):
+def test_manager_without_delete_permission_gets_403_R_D1(client, channel, viewer, editor):
     """R-D1: only managers allowed to delete customers delete them."""
     customer = CustomerFactory(channel=channel)
     for user in (viewer, editor):
@@ -52,7 +52,7 @@ def test_get_asks_for_confirmation_and_deletes_nothing(client, channel, deleter)
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
-def test_delete_keeps_conversations_and_logs_it(client, channel, deleter):
+def test_delete_keeps_conversations_and_logs_it_R_D1(client, channel, deleter):
     """R-D1: everything but conversation history is erased."""
     customer = CustomerFactory(channel=channel, name="Kim")
     conversation = ConversationFactory(customer=customer)

@@ -39,7 +39,7 @@ def test_confirmation_counts_the_tagged_customers(client, channel, deleter):
     assert Customer.objects.count() == 4
 
 
-def test_deletes_only_the_visible_customers_with_the_tag(client, channel, deleter):
+def test_deletes_only_the_visible_customers_with_the_tag_R_D1(client, channel, deleter):
     """R-D1: search by the import tag, then delete them all at once."""
     CustomerFactory.create_batch(3, channel=channel, import_tags=["old", "spring.csv"])
     untagged = CustomerFactory(channel=channel, import_tags=["other"])

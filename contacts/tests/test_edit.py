@@ -107,7 +107,7 @@ def test_saving_unchanged_records_nothing(client, channel, editor):
     assert not Entry.objects.filter(category=Entry.Category.CUSTOMER_EDIT).exists()
 
 
-def test_a_contact_typed_by_a_manager_is_verified(client, channel, editor):
+def test_a_contact_typed_by_a_manager_is_verified_R_C3(client, channel, editor):
     """R-C3: contact information a manager enters is trusted."""
     customer = CustomerFactory(channel=channel, email="old@example.com", email_verified=False)
     client.force_login(editor)
@@ -160,7 +160,7 @@ def test_member_id_is_editable_for_members_only(client, channel, editor):
     assert member.member_id == "m-2"
 
 
-def test_member_id_stays_unique_in_the_channel(client, channel, editor):
+def test_member_id_stays_unique_in_the_channel_R_C1(client, channel, editor):
     """R-C1: the memberId is a member's identity."""
     CustomerFactory(channel=channel, member_id="taken")
     CustomerFactory(channel=ChannelFactory(), member_id="elsewhere")

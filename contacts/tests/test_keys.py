@@ -28,7 +28,7 @@ def test_another_channels_manager_gets_404(client, channel, outsider):
         assert client.get(url).status_code == 404
 
 
-def test_the_list_shows_built_in_and_custom_keys(client, channel, viewer):
+def test_the_list_shows_built_in_and_custom_keys_R_C5(client, channel, viewer):
     """R-C5: system keys are marked not editable."""
     ProfileKey.objects.create(channel=channel, name="points", label="Points", type="number")
     ProfileKey.objects.create(channel=ChannelFactory(), name="secret", label="S", type="string")
@@ -83,7 +83,7 @@ def test_bad_names_are_refused(client, channel, editor, name):
 
 
 @pytest.mark.parametrize("name", ["email", "Email", "MEMBERID", "lastSeenAt", "userimporttag"])
-def test_built_in_names_are_refused(client, channel, editor, name):
+def test_built_in_names_are_refused_R_C5(client, channel, editor, name):
     """R-C5: a custom key never shadows a built-in key."""
     client.force_login(editor)
     response = client.post(ADD, {"name": name, "type": "string"})

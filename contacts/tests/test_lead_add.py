@@ -46,7 +46,7 @@ def test_editor_sees_the_form(client, channel, editor):
     assert response.context["nav"] == "lead_add"
 
 
-def test_email_or_mobile_is_required(client, channel, editor):
+def test_email_or_mobile_is_required_R_C2(client, channel, editor):
     """R-C2: at least one of email and mobile number."""
     client.force_login(editor)
     response = client.post(URL, {"email": " ", "mobile_number": "", "name": "Kim"})
@@ -55,7 +55,7 @@ def test_email_or_mobile_is_required(client, channel, editor):
     assert not Customer.objects.exists()
 
 
-def test_email_lead_is_added_normalized_and_verified(client, channel, editor):
+def test_email_lead_is_added_normalized_and_verified_R_C3(client, channel, editor):
     """R-C2, R-C3: a lead added by a manager is verified."""
     client.force_login(editor)
     response = client.post(URL, {"email": " Kim@Example.COM ", "name": "Kim"})
@@ -115,7 +115,7 @@ def test_bad_contacts_are_refused_beside_the_field(client, channel, editor):
     ],
     ids=["email", "mobile-other-format", "hidden", "blocked", "member", "either-contact"],
 )
-def test_already_exists_adds_nothing(client, channel, editor, existing, posted):
+def test_already_exists_adds_nothing_R_C2(client, channel, editor, existing, posted):
     """R-C2, R-M2: any customer with that contact, hidden, blocked or member, blocks the add."""
     customer = CustomerFactory(channel=channel, **existing)
     client.force_login(editor)

@@ -64,7 +64,7 @@ def test_mu_count_on_all_skips_hidden_blocked_and_contactless(client, channel, o
     assert client.get(list_url(type="lead")).context["mu_count"] is None
 
 
-def test_type_filter_separates_members_and_leads(client, channel, owner):
+def test_type_filter_separates_members_and_leads_R_C1(client, channel, owner):
     """R-C1: members carry a memberId, leads do not."""
     member = CustomerFactory(channel=channel, member_id="m-1")
     lead = CustomerFactory(channel=channel)
