@@ -340,6 +340,21 @@ _COUNTRY_CODE_SIZE: Final = {
     for size in (1, 2, 3)
     if prefix[:size] in _COUNTRY_CODES
 }
+# What the fast path needs of the first three digits: the country code's length, its national
+# prefix for parsing and its rule; None where no rule applies (see _phone_prefix).
+_PhonePrefix: TypeAlias = tuple[int, re.Pattern[str] | None, _FastRule]
+
+
+class _PhonePrefixes(dict[str, _PhonePrefix | None]):
+    """Filled on first use: one lookup a number instead of three (at most 1,110 keys, as
+    every key is 1 to 3 ASCII digits)."""
+
+    def __missing__(self, digits: str) -> _PhonePrefix | None:
+        found = self[digits] = _phone_prefix(digits)
+        return found
+
+
+_PHONE_PREFIXES: Final = _PhonePrefixes()
 
 
 def _desc(desc: object) -> _Desc | None:
@@ -439,31 +454,42 @@ def _without_trunk_zero(rule: _FastRule, nsn: str, match: re.Match[str]) -> str 
     return rest
 
 
+def _phone_prefix(digits: str) -> _PhonePrefix | None:
+    size = _COUNTRY_CODE_SIZE.get(digits)
+    if size is None:
+        return None
+    rule = _rule_for(digits[:size])
+    return None if rule is None else (size, rule[0], rule)
+
+
 def _fast_e164(digits: str) -> str | None:
     """The library's E.164 of "+<digits>" if it is certainly valid; None means: ask the library.
 
-    ``digits`` are ASCII digits (separators removed, as ``parse`` normalizes them), the first
-    not "0".
+    ``digits`` are ASCII digits (separators removed, as ``parse`` normalizes them), at least 7
+    and at most 16 of them.
     """
-    size = _COUNTRY_CODE_SIZE.get(digits[:3])
-    if size is None:
+    found = _PHONE_PREFIXES[digits[:3]]
+    if found is None:
         return None
-    country_code = digits[:size]
-    rule = _rule_for(country_code)
-    if rule is None:
-        return None
+    size, prefix, rule = found
     nsn = digits[size:]
-    prefix = rule[0]
     match = prefix.match(nsn) if prefix is not None else None
     if match is not None:
         # parse() would strip a national prefix; only a plain trunk "0" is mirrored here.
         nsn = _without_trunk_zero(rule, nsn, match)  # type: ignore[assignment]
         if nsn is None:
             return None
-        digits = country_code + nsn
+        digits = digits[:size] + nsn
     elif nsn[0] == "0":
         return None  # kept as an Italian leading zero; let the library judge it
-    if len(digits) > 15 or not _is_fast_valid(rule, nsn):
+    if len(digits) > 15:
+        return None
+    # _is_fast_valid, inlined: this runs for every phone cell.
+    leading = rule[1]
+    if leading is not None and not leading.match(nsn):
+        return None
+    pattern = rule[5].get(len(nsn))
+    if pattern is None or pattern.fullmatch(nsn) is None:
         return None
     return "+" + digits
 
@@ -505,12 +531,7 @@ def _parse_phone(text: str) -> str | Literal[_Empty.EMPTY]:
         )
         if not digits.isdigit():
             return _parse_phone_with_library(s)
-    if (
-        7 <= len(digits) <= 16
-        and digits.isascii()
-        and digits[0] != "0"
-        and (e164 := _fast_e164(digits)) is not None
-    ):
+    if 7 <= len(digits) <= 16 and digits.isascii() and (e164 := _fast_e164(digits)) is not None:
         return e164
     return _parse_phone_with_library(s)
 

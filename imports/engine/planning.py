@@ -423,6 +423,14 @@ class RowParser:
         self.mapping = mapping
         self.columns = mapping.columns
         self._specs = [(c.index, parser_for_column(c.key, c.type)) for c in mapping.columns]
+        self._parsers = [parser for _, parser in self._specs]
+        # Each row's cells in column order: the cells themselves when the columns are the
+        # header's first ones in order (map stops at the last parser), else picked out.
+        indexes = [index for index, _ in self._specs]
+        self._pick: Callable[[list[str]], Sequence[str]] | None = None
+        if indexes != list(range(len(indexes))):
+            pick = operator.itemgetter(*indexes)
+            self._pick = pick if len(indexes) > 1 else lambda cells: (pick(cells),)
         self._id_position = next(
             i for i, c in enumerate(mapping.columns) if c.key == mapping.identifier_key
         )
@@ -432,8 +440,10 @@ class RowParser:
     def parse(self, row: tuple[int, list[str], str | None]) -> ParsedRow | Failure:
         """Parse one ``(row_number, cells, error)`` row of the reader."""
         number, cells, row_error = row
+        pick = self._pick
         try:
-            values = [parser(cells[index]) for index, parser in self._specs]
+            # map() calls the parsers from C: no Python loop around each cell.
+            values = list(map(operator.call, self._parsers, cells if pick is None else pick(cells)))
         except ProfileValueError:
             return self._failed(row)
         if row_error is not None or values[self._id_position] is EMPTY:
