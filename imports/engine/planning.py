@@ -442,7 +442,8 @@ class RowParser:
         number, cells, row_error = row
         pick = self._pick
         try:
-            # map() calls the parsers from C: no Python loop around each cell.
+            # map() calls the parsers from C: no Python loop around each cell. The reader
+            # pads a short row to the header's width, so no parser goes without its cell.
             values = list(map(operator.call, self._parsers, cells if pick is None else pick(cells)))
         except ProfileValueError:
             return self._failed(row)
