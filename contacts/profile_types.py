@@ -340,14 +340,14 @@ _COUNTRY_CODE_SIZE: Final = {
     for size in (1, 2, 3)
     if prefix[:size] in _COUNTRY_CODES
 }
-# What the fast path needs of the first three digits: the country code's length, its national
-# prefix for parsing and its rule; None where no rule applies (see _phone_prefix).
-_PhonePrefix: TypeAlias = tuple[int, re.Pattern[str] | None, _FastRule]
+# What the fast path needs of the first three digits: the country code's length and its rule;
+# None where no rule applies (see _phone_prefix).
+_PhonePrefix: TypeAlias = tuple[int, _FastRule]
 
 
 class _PhonePrefixes(dict[str, _PhonePrefix | None]):
-    """Filled on first use: one lookup a number instead of three (at most 1,110 keys, as
-    every key is 1 to 3 ASCII digits)."""
+    """Filled on first use: one lookup a number instead of three (at most 1,000 keys: every
+    key is a number's first three ASCII digits)."""
 
     def __missing__(self, digits: str) -> _PhonePrefix | None:
         found = self[digits] = _phone_prefix(digits)
@@ -459,7 +459,7 @@ def _phone_prefix(digits: str) -> _PhonePrefix | None:
     if size is None:
         return None
     rule = _rule_for(digits[:size])
-    return None if rule is None else (size, rule[0], rule)
+    return None if rule is None else (size, rule)
 
 
 def _fast_e164(digits: str) -> str | None:
@@ -471,8 +471,9 @@ def _fast_e164(digits: str) -> str | None:
     found = _PHONE_PREFIXES[digits[:3]]
     if found is None:
         return None
-    size, prefix, rule = found
+    size, rule = found
     nsn = digits[size:]
+    prefix = rule[0]
     match = prefix.match(nsn) if prefix is not None else None
     if match is not None:
         # parse() would strip a national prefix; only a plain trunk "0" is mirrored here.
@@ -482,14 +483,7 @@ def _fast_e164(digits: str) -> str | None:
         digits = digits[:size] + nsn
     elif nsn[0] == "0":
         return None  # kept as an Italian leading zero; let the library judge it
-    if len(digits) > 15:
-        return None
-    # _is_fast_valid, inlined: this runs for every phone cell.
-    leading = rule[1]
-    if leading is not None and not leading.match(nsn):
-        return None
-    pattern = rule[5].get(len(nsn))
-    if pattern is None or pattern.fullmatch(nsn) is None:
+    if len(digits) > 15 or not _is_fast_valid(rule, nsn):
         return None
     return "+" + digits
 
