@@ -489,9 +489,12 @@ class PostgresWriter(OrmWriter):
                 # The ids again as an array: the planner then reaches the rows through the
                 # primary key. Joining on the channel alone, with statistics that lag while an
                 # import fills the channel, made it hash the whole channel for every chunk.
+                # The channel is checked as a filter (``+ 0``), never as an index condition:
+                # ANDed with the ids it made the planner scan the channel's entries in an
+                # index whose leading column is the channel, for every chunk.
                 cursor.execute(
                     f"UPDATE {table} AS c SET {assignments} FROM import_stage_changed AS s "
-                    f"WHERE c.id = ANY(%s::bigint[]) AND c.id = s.id AND c.channel_id = %s "
+                    f"WHERE c.id = ANY(%s::bigint[]) AND c.id = s.id AND c.channel_id + 0 = %s "
                     f"AND ({target}) IS DISTINCT FROM ({source})",
                     [[r.id for r in changed], channel_id],
                 )
