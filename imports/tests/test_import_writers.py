@@ -190,3 +190,56 @@ def test_stored_values_round_trip_exactly_through_the_copy_writer(channel):
     copied = Customer.objects.get(member_id="M2")
     assert copied.profile == profile and copied.import_tags == stored.import_tags
     assert (copied.created_at, copied.last_seen_at) == (stored.created_at, stored.last_seen_at)
+
+
+def _light(records):
+    return sorted(
+        (r.id, r.member_id, r.size_bound, r.key_count, sorted(r.profile)) for r in records
+    )
+
+
+@pytest.mark.parametrize("writer", [writers.PostgresWriter(), writers.OrmWriter()], ids=type)
+def test_a_lookup_sent_ahead_reads_what_a_lookup_in_turn_reads(channel, writer):
+    """In the dry run's lookahead a chunk's light lookup is sent before the chunk ahead of it is
+    planned, and other queries (the whole plan's loads) run between sending and reading."""
+    if isinstance(writer, writers.PostgresWriter) and connection.vendor != "postgresql":
+        pytest.skip("the COPY writer needs PostgreSQL")
+    for n in range(6):
+        CustomerFactory(channel=channel, member_id=f"M{n}", profile={"tags": ["a"] * n, "x": n})
+    lookup = {
+        "channel_id": channel.id,
+        "column": "member_id",
+        "list_keys": ["tags"],
+        "appends": [1],
+    }
+    first, second = ["M0", "M1", "M9"], ["M2", "M3", "M4", "M5"]
+    in_turn = [writer.load_light(values=v, **lookup) for v in (first, second)]
+    with writer.lookahead():
+        sent = [writer.load_light_later(values=v, **lookup) for v in (first, second)]
+        loaded = writer.load(channel_id=channel.id, member_ids=["M5"])
+        count = Customer.objects.filter(channel=channel).count()
+        read = [result() for result in reversed(sent)][::-1]
+        empty = writer.load_light_later(values=[], **lookup)()
+    assert [_light(r) for r in read] == [_light(r) for r in in_turn]
+    assert [len(r) for r in read] == [2, 4] and empty == []
+    assert [r.member_id for r in loaded] == ["M5"] and count == 6
+
+
+def test_each_chunk_is_sent_before_the_chunk_ahead_of_it_is_handed_out():
+    events = []
+
+    def send(chunk):
+        events.append(("send", chunk))
+        return chunk * 10
+
+    for chunk, sent in services._one_ahead(iter([1, 2, 3]), send):
+        events.append(("plan", chunk, sent))
+    assert events == [
+        ("send", 1),
+        ("send", 2),
+        ("plan", 1, 10),
+        ("send", 3),
+        ("plan", 2, 20),
+        ("plan", 3, 30),
+    ]
+    assert list(services._one_ahead(iter([1, 2]), None)) == [(1, None), (2, None)]
