@@ -520,13 +520,12 @@ def import_check(
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
-            lookup = _light_lookup(imp, mapping, overlay, writer)
-            with _chunks_to_plan(imp, table.rows(), parser) as chunks, writer.lookahead():
+            with _chunks_to_plan(imp, table.rows(), parser) as chunks:
                 total = 0
                 if progress is not None:  # counted while the file is parsed
                     total = imp.total_rows or selectors.import_row_count(imp)
-                for chunk, light in _one_ahead(chunks, lookup):
-                    _check_chunk(imp, mapping, overlay, writer, chunk, light, report, on_failure)
+                for chunk in chunks:
+                    _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
                     if progress is not None:
                         progress(report.rows, total)
     except FileRefused as error:
@@ -540,75 +539,35 @@ def import_check(
     return result
 
 
-def _one_ahead(chunks: Iterable[_ParsedChunk], send: Callable | None) -> Iterator[tuple]:
-    """Each chunk with ``send(chunk)``, called before the chunk ahead of it is handed out:
-    its lookup runs on the server while this process plans the one before."""
-    if send is None:
-        yield from ((chunk, None) for chunk in chunks)
-        return
-    waiting = None
-    for chunk in chunks:
-        sent = (chunk, send(chunk))
-        if waiting is not None:
-            yield waiting
-        waiting = sent
-    if waiting is not None:
-        yield waiting
-
-
-def _light_lookup(
-    imp: Import, mapping, overlay: "_DryRunOverlay", writer
-) -> Callable[[_ParsedChunk], Callable[[], list[Record]]] | None:
-    """How a dry run loads a chunk's matches light (see _check_chunk); None where it does not.
-
-    A dry run writes nothing, so a chunk's lookup never waits for the plan of the chunk before
-    it: what earlier chunks would have done is added afterwards (the overlay).
-    """
-    if overlay.channel_was_empty or overlay.has_partners:
-        return None
-    position = LOOKUP_KEYS.index(mapping.identifier_key)
-    key_limit = _planner(imp, mapping, timezone.now(), None, check_only=True).max_keys
-
-    def send(chunk: _ParsedChunk) -> Callable[[], list[Record]]:
-        lookups = lookup_values(mapping, chunk.parsed, identifier_only=True)
-        return writer.load_light_later(
-            channel_id=imp.channel_id,
-            column=overlay.identifier_field,
-            values=lookups[position],
-            list_keys=overlay.list_keys,
-            appends=overlay.appends(chunk.parsed),
-            key_limit=key_limit,
-        )
-
-    return send
-
-
 def _check_chunk(
-    imp: Import,
-    mapping,
-    overlay: "_DryRunOverlay",
-    writer,
-    chunk: _ParsedChunk,
-    light: Callable[[], list[Record]] | None,
-    report,
-    on_failure,
+    imp: Import, mapping, overlay: "_DryRunOverlay", writer, chunk: _ParsedChunk, report, on_failure
 ) -> None:
     """Plan one chunk of a dry run and add its outcome to the report.
 
     Where nothing in the channel can unify with the rows, existing customers are only matched
-    and checked: they are loaded light (the identifier, the size bound, the list keys; ``light``
-    reads them) and planned with ``check_only``; a row only whole records can decide sends the
-    chunk back to the whole plan. Both give the same report (tested).
+    and checked: they are loaded light (the identifier, the size bound, the list keys) and
+    planned with ``check_only``; a row only whole records can decide sends the chunk back to
+    the whole plan. Both give the same report (tested).
     """
     now = timezone.now()
     if overlay.channel_was_empty:
         outcome = _planner(imp, mapping, now, report.mu_room).plan(
             chunk.items, overlay.apply([], chunk.parsed, now)
         )
-    elif light is not None:
+    elif not overlay.has_partners:
+        lookups = lookup_values(mapping, chunk.parsed, identifier_only=True)
+        values = lookups[LOOKUP_KEYS.index(mapping.identifier_key)]
         planner = _planner(imp, mapping, now, report.mu_room, check_only=True)
+        light = writer.load_light(
+            channel_id=imp.channel_id,
+            column=overlay.identifier_field,
+            values=values,
+            list_keys=overlay.list_keys,
+            appends=overlay.appends(chunk.parsed),
+            key_limit=planner.max_keys,
+        )
         try:
-            outcome = planner.plan(chunk.items, overlay.apply(light(), chunk.parsed, now))
+            outcome = planner.plan(chunk.items, overlay.apply(light, chunk.parsed, now))
         except NeedsFullRecords:
             outcome = _plan_whole(imp, mapping, overlay, writer, chunk, report, now)
     else:

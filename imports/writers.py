@@ -12,11 +12,9 @@ an outcome holds (unifications, failures, conflicts, activity entries) is small 
 through the ORM by the caller.
 """
 
-import contextlib
-import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import orjson
@@ -164,16 +162,6 @@ class OrmWriter:
                 records[row[0]] = Record.light(column, light, list_keys)
         return list(records.values())
 
-    @contextlib.contextmanager
-    def lookahead(self) -> Iterator[None]:
-        """A block in which ``load_light_later`` may send its lookup before its result is
-        wanted. Here lookups run when their result is read."""
-        yield
-
-    def load_light_later(self, **lookup) -> Callable[[], list[Record]]:
-        """``load_light(**lookup)``, its records returned by the callable this returns."""
-        return functools.partial(self.load_light, **lookup)
-
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
         """Insert new customers and give each record its id."""
         objects = [Customer(channel_id=channel_id, **r.as_dict(INSERT_FIELDS)) for r in records]
@@ -310,41 +298,6 @@ def _pg_keys(values: list[str]) -> tuple[str, object]:
     return "string_to_array(%s, E'\\x1f')", _KEY_SEPARATOR.join(values)
 
 
-def _light_query(
-    channel_id: int,
-    column: str,
-    values: list[str],
-    list_keys: list[str],
-    appends: Iterable[int],
-    key_limit: int,
-) -> tuple[str, list] | None:
-    """The SQL and parameters of a dry run's light lookup (see OrmWriter.load_light)."""
-    if not values:
-        return None
-    appends = list(appends) or [profile_types.MAX_LIST_ITEMS] * len(list_keys)
-    keys, param = _pg_keys(values)
-    positions = range(len(list_keys))
-    values_sql = ", ".join(_PG_LIST_VALUE.format(i=i) for i in positions)
-    sql = _PG_LOAD_LIGHT.format(
-        keys=keys,
-        column=column,
-        texts="".join(_PG_LIST_TEXT.format(i=i) for i in positions),
-        lengths="".join(_PG_LIST_LENGTH.format(i=i) for i in positions),
-        lists=_PG_LISTS.format(values=values_sql) if list_keys else "",
-    )
-    thresholds = [profile_types.MAX_LIST_ITEMS - longest for longest in appends]
-    return sql, [param, 9 * key_limit, *thresholds, *list_keys, channel_id]
-
-
-def _light_records(column: str, list_keys: list[str], rows: Iterable[tuple]) -> list[Record]:
-    records: dict[int, Record] = {}
-    light = Record.light
-    for row in rows:
-        if row[0] not in records:
-            records[row[0]] = light(column, row, list_keys)
-    return list(records.values())
-
-
 def _copy_rows(records: list[Record], fields: tuple[str, ...], *, ids: bool, lead: tuple = ()):
     """COPY rows: each record's id (if ``ids``), the ``lead`` values, then its ``fields``, with
     JSON as text and timestamps as ISO 8601 text (psycopg's datetime dumper costs as much as
@@ -430,58 +383,28 @@ class PostgresWriter(OrmWriter):
         appends: Iterable[int] = (),
         key_limit: int = profile_types.MAX_PROFILE_KEYS,
     ) -> list[Record]:
-        query = _light_query(channel_id, column, list(values), list_keys, appends, key_limit)
-        if query is None:
+        values = list(values)
+        if not values:
             return []
-        return _light_records(column, list_keys, _fetch_lookup(*query))
-
-    @contextlib.contextmanager
-    def lookahead(self) -> Iterator[None]:
-        """One transaction in psycopg's pipeline mode: ``load_light_later`` sends its lookup
-        at once and PostgreSQL runs it while this process goes on (planning the chunk before);
-        reading the result waits for it. Other queries in the block run in turn as usual, their
-        results kept apart by cursor. Without pipeline support (libpq before 14), lookups run
-        when their result is read."""
-        if not psycopg.Pipeline.is_supported():
-            yield
-            return
-        with transaction.atomic():
-            connection.ensure_connection()
-            raw = connection.connection
-            with psycopg.Cursor(raw) as cursor:
-                cursor.execute("SET LOCAL jit = off")  # as _fetch_lookup does
-            with raw.pipeline():
-                self._pipelined = raw
-                try:
-                    yield
-                finally:
-                    self._pipelined = None
-
-    _pipelined: psycopg.Connection | None = None
-
-    def load_light_later(self, **lookup) -> Callable[[], list[Record]]:
-        raw = self._pipelined
-        if raw is None:
-            return super().load_light_later(**lookup)
-        column, list_keys = lookup["column"], lookup["list_keys"]
-        query = _light_query(
-            lookup["channel_id"],
-            column,
-            list(lookup["values"]),
-            list_keys,
-            lookup.get("appends", ()),
-            lookup.get("key_limit", profile_types.MAX_PROFILE_KEYS),
+        appends = list(appends) or [profile_types.MAX_LIST_ITEMS] * len(list_keys)
+        keys, param = _pg_keys(values)
+        positions = range(len(list_keys))
+        values_sql = ", ".join(_PG_LIST_VALUE.format(i=i) for i in positions)
+        sql = _PG_LOAD_LIGHT.format(
+            keys=keys,
+            column=column,
+            texts="".join(_PG_LIST_TEXT.format(i=i) for i in positions),
+            lengths="".join(_PG_LIST_LENGTH.format(i=i) for i in positions),
+            lists=_PG_LISTS.format(values=values_sql) if list_keys else "",
         )
-        if query is None:
-            return list
-        cursor = psycopg.Cursor(raw)
-        cursor.execute(*query, prepare=True)  # sent; the server runs it meanwhile
-
-        def result() -> list[Record]:
-            with cursor:
-                return _light_records(column, list_keys, cursor.fetchall())
-
-        return result
+        thresholds = [profile_types.MAX_LIST_ITEMS - longest for longest in appends]
+        params = [param, 9 * key_limit, *thresholds, *list_keys, channel_id]
+        records: dict[int, Record] = {}
+        light = Record.light
+        for row in _fetch_lookup(sql, params):
+            if row[0] not in records:
+                records[row[0]] = light(column, row, list_keys)
+        return list(records.values())
 
     def _stage(self, cursor, name: str, fields: tuple[str, ...], records: list[Record]) -> None:
         columns = ", ".join(f"{field} {_PG_TYPES[field]}" for field in fields)
