@@ -118,6 +118,9 @@ IMPORT_CHUNK_ROWS = env.int("IMPORT_CHUNK_ROWS", default=5000)
 IMPORT_FAILURES_KEEP_DAYS = 30
 # Files from this size on are parsed in a second process while the first plans and writes.
 IMPORT_PARALLEL_PARSE_MIN_BYTES = env.int("IMPORT_PARALLEL_PARSE_MIN_BYTES", default=4 * 1024**2)
+# An import of at least this many rows is followed by the customer table's upkeep, a queued task
+# (contacts.services.customer_table_upkeep).
+IMPORT_UPKEEP_MIN_ROWS = env.int("IMPORT_UPKEEP_MIN_ROWS", default=20_000)
 
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {

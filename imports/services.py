@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -963,7 +963,18 @@ def _finish(import_id: int, *, error: str | None = None) -> Import:
             details=import_summary(locked) | ({"error": error} if error else {}),
         )
         _notify(locked, imp.channel, imp.started_by)
+        large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
+        if large and connection.vendor == "postgresql":
+            transaction.on_commit(_enqueue_upkeep)
     return locked
+
+
+def _enqueue_upkeep() -> None:
+    """Queue the customer table's upkeep after a large import, so the contact list and the MU
+    count are fast at once rather than after autovacuum; the import does not wait for it."""
+    from django_q.tasks import async_task
+
+    async_task("imports.tasks.customer_table_upkeep_task", task_name="customer-table-upkeep")
 
 
 def import_summary(imp: Import) -> dict:

@@ -1,8 +1,14 @@
 """django-q2 entry points: load by id, call one service."""
 
+from contacts.services import customer_table_upkeep
 from imports.services import import_run
 
 
 def run_import_task(import_id: int) -> None:
     """Run or resume one import (R-I16: the service refuses to run it twice at once)."""
     import_run(import_id=import_id)
+
+
+def customer_table_upkeep_task() -> None:
+    """After a large import: the customer table's statistics and visibility map."""
+    customer_table_upkeep()

@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from contacts import profile_types as pt
 from contacts.models import Channel, Conversation, Customer, ProfileKey
-from contacts.services import mu_rebalance
+from contacts.services import customer_table_upkeep, mu_rebalance
 
 # (display, romanised) so the emails stay ASCII while names are Korean or Latin.
 KOREAN_FIRST = [
@@ -143,13 +143,8 @@ def _copy(rows) -> None:
             if text is None:
                 text = tags_json[tags] = json.dumps(list(tags))
             copy.write_row((*row[:10], text, json.dumps(row[11]) if row[11] else "{}", *row[12:]))
-    with connection.cursor() as cursor:
-        # Fresh statistics for the planner, and (outside a transaction) a visibility map, so
-        # counts such as MU can be index-only scans right away instead of after autovacuum.
-        if connection.in_atomic_block:
-            cursor.execute("ANALYZE contacts_customer")
-        else:
-            cursor.execute("VACUUM (ANALYZE) contacts_customer")
+    # Counts such as MU can then be index-only scans right away instead of after autovacuum.
+    customer_table_upkeep()
 
 
 def _bulk_create(rows, batch_size: int) -> None:

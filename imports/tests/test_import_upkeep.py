@@ -1,0 +1,90 @@
+"""After a large import the customer table gets its statistics and visibility map at once
+(contacts.services.customer_table_upkeep, queued), so the contact list and the MU count stay
+fast on a server whose autovacuum has not come by yet, or never runs."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+
+from contacts.models import Customer
+from contacts.services import customer_table_upkeep
+from imports import services
+from imports.models import Import
+from imports.tasks import customer_table_upkeep_task
+from tests.factories import CustomerFactory
+
+ROWS = "memberId,unsubscribeEmail,unsubscribeTexting\nM1,false,false\nM2,true,false\n"
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the upkeep is PostgreSQL's VACUUM and ANALYZE"
+)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _import(channel, owner, capture, queued):
+    imp = services.import_upload(
+        channel=channel, by=owner, file=ContentFile(ROWS.encode(), name="c.csv"), file_name="c.csv"
+    )
+    services.import_configure(imp=imp, by=owner, kind="member")
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    with capture(execute=True):
+        done = services.import_run(import_id=imp.id)
+    assert done.status == Import.Status.SUCCEEDED and done.rows_done == 2
+    return [args for args in queued if args[0] != "imports.tasks.run_import_task"]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    calls = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kwargs: calls.append(args))
+    return calls
+
+
+def test_a_large_import_queues_the_customer_table_upkeep(
+    channel, owner, settings, django_capture_on_commit_callbacks, queued
+):
+    settings.IMPORT_UPKEEP_MIN_ROWS = 2
+    upkeep = _import(channel, owner, django_capture_on_commit_callbacks, queued)
+    expected = [("imports.tasks.customer_table_upkeep_task",)]
+    assert upkeep == (expected if connection.vendor == "postgresql" else [])
+
+
+def test_a_small_import_queues_no_upkeep(
+    channel, owner, settings, django_capture_on_commit_callbacks, queued
+):
+    settings.IMPORT_UPKEEP_MIN_ROWS = 3
+    assert _import(channel, owner, django_capture_on_commit_callbacks, queued) == []
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_upkeep_vacuums_and_analyzes_the_customer_table(channel):
+    """Outside a transaction the upkeep is VACUUM (ANALYZE): the visibility map and fresh
+    statistics."""
+    CustomerFactory.create_batch(30, channel=channel)
+    customer_table_upkeep_task()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relallvisible, s.last_vacuum, s.last_analyze FROM pg_class c "
+            "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = %s",
+            [Customer._meta.db_table],
+        )
+        [(all_visible, vacuumed, analyzed)] = cursor.fetchall()
+    assert all_visible > 0 and vacuumed is not None and analyzed is not None
+
+
+@on_postgresql
+def test_inside_a_transaction_the_upkeep_only_analyzes(channel):
+    """VACUUM would refuse to run in a transaction block; ANALYZE runs instead."""
+    CustomerFactory.create_batch(3, channel=channel)
+    assert connection.in_atomic_block
+    customer_table_upkeep()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [Customer._meta.db_table]
+        )
+        [(tuples,)] = cursor.fetchall()
+    assert tuples >= 3
