@@ -965,7 +965,8 @@ def _finish(import_id: int, *, error: str | None = None) -> Import:
         _notify(locked, imp.channel, imp.started_by)
         large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
         if large and connection.vendor == "postgresql":
-            transaction.on_commit(_enqueue_upkeep)
+            # Best effort: a broker that is down must not turn a finished import into an error.
+            transaction.on_commit(_enqueue_upkeep, robust=True)
     return locked
 
 

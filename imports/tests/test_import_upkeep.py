@@ -88,3 +88,15 @@ def test_inside_a_transaction_the_upkeep_only_analyzes(channel):
         )
         [(tuples,)] = cursor.fetchall()
     assert tuples >= 3
+
+
+def test_a_broker_that_is_down_does_not_fail_a_finished_import(
+    channel, owner, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.IMPORT_UPKEEP_MIN_ROWS = 2
+
+    def down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr("django_q.tasks.async_task", down)
+    assert _import(channel, owner, django_capture_on_commit_callbacks, []) == []
