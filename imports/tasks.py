@@ -1,4 +1,4 @@
-"""django-q2 entry points: load by id, call one service."""
+"""django-q2 entry points: each loads what it needs by id and calls one service."""
 
 from contacts.services import customer_table_upkeep
 from imports.services import import_run

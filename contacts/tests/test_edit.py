@@ -160,6 +160,22 @@ def test_member_id_is_editable_for_members_only(client, channel, editor):
     assert member.member_id == "m-2"
 
 
+def test_a_member_keeps_its_member_id_R_C1(client, channel, editor):
+    """R-C1: clearing a member's memberId would turn it into a lead; the page and, beneath
+    it, the service refuse the edit."""
+    member = CustomerFactory(channel=channel, member_id="m-1", name="Ann")
+    client.force_login(editor)
+    response = client.post(url(member), form_data(member, member_id="", name="Changed"))
+    assert field_errors(response, "member_id") == ["This field is required."]
+    with pytest.raises(services.CustomerError) as caught:
+        services.customer_update(
+            customer=member, by=editor, changes={"memberId": None, "name": "Changed"}
+        )
+    assert (caught.value.message, caught.value.field) == (services.MEMBER_ID_REQUIRED, "member_id")
+    member.refresh_from_db()
+    assert (member.member_id, member.name) == ("m-1", "Ann")
+
+
 def test_member_id_stays_unique_in_the_channel_R_C1(client, channel, editor):
     """R-C1: the memberId is a member's identity."""
     CustomerFactory(channel=channel, member_id="taken")

@@ -370,6 +370,10 @@ def test_R_I10_an_invalid_tag_is_refused(channel, owner):
     with pytest.raises(ImportRefused) as caught:
         services.import_configure(imp=imp, by=owner, kind="member", tag="a b")
     assert caught.value.message.startswith('The import tag "a b" cannot be used')
+    with pytest.raises(ImportRefused) as caught:
+        services.import_configure(imp=imp, by=owner, kind="member", tag="t" * 201)
+    assert caught.value.message == services.TAG_TOO_LONG
+    assert Import.objects.get(pk=imp.pk).kind == ""
 
 
 # R-I14 counters and failed rows
@@ -876,6 +880,50 @@ def test_R_I11_the_check_simulates_leads_created_earlier_in_the_file(channel, ow
     services.import_configure(imp=imp, by=owner, kind="lead", identifier="email")
     report = services.import_check(imp=imp)
     assert (report["created"], report["updated"], report["failed"]) == (2, 0, 1)
+
+
+# R-I12 an import starts only when the manager starts it, and cannot be undone
+
+
+def test_R_I12_an_import_runs_only_after_the_manager_starts_it(channel, owner):
+    """The engine's half of the confirmation (the wizard asks it): uploading, mapping and the
+    dry run leave a draft that nothing runs; only import_start queues it."""
+    imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
+    services.import_configure(imp=imp, by=owner, kind="member")
+    services.import_check(imp=imp)
+    assert services.import_run(import_id=imp.id).status == Import.Status.DRAFT
+    assert not Customer.objects.filter(channel=channel).exists()
+    services.import_start(imp=Import.objects.get(pk=imp.pk), by=owner, enqueue=False)
+    assert services.import_run(import_id=imp.id).status == Import.Status.SUCCEEDED
+    assert customer(channel, member_id="M1")
+
+
+def test_R_I12_a_started_import_cannot_be_changed_started_again_or_discarded(channel, owner):
+    imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
+    services.import_configure(imp=imp, by=owner, kind="member")
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    refusals = (
+        lambda: services.import_start(imp=imp, by=owner, enqueue=False),
+        lambda: services.import_configure(imp=imp, by=owner, kind="lead", identifier="email"),
+        lambda: services.import_discard(imp=imp),
+    )
+    for refused in refusals:
+        with pytest.raises(ImportRefused) as caught:
+            refused()
+        assert caught.value.message == services.IMPORT_NOT_DRAFT
+    assert Import.objects.get(pk=imp.pk).status == Import.Status.QUEUED
+
+
+def test_an_unmapped_import_is_neither_checked_nor_started(channel, owner):
+    imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
+    for refused in (
+        lambda: services.import_check(imp=imp),
+        lambda: services.import_start(imp=imp, by=owner, enqueue=False),
+    ):
+        with pytest.raises(ImportRefused) as caught:
+            refused()
+        assert caught.value.message == services.IMPORT_NOT_CONFIGURED
+    assert Import.objects.get(pk=imp.pk).status == Import.Status.DRAFT
 
 
 # R-I13 notifications
