@@ -1,4 +1,4 @@
-"""django-q2 entry points: each loads what it needs by id and calls one service."""
+"""django-q2 entry points: plain arguments in (ids, never objects), one service call each."""
 
 from contacts.services import customer_table_upkeep
 from imports.services import import_run
