@@ -32,6 +32,14 @@ class Import(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
+        STOPPED = "stopped", "Stopped"
+
+    class CheckStatus(models.TextChoices):
+        NONE = "", "Not checked"
+        QUEUED = "queued", "Waiting for a worker"
+        RUNNING = "running", "Checking"
+        DONE = "done", "Checked"
+        FAILED = "failed", "Check failed"
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
 
@@ -56,6 +64,10 @@ class Import(models.Model):
         max_length=10, choices=EmptyCells.choices, default=EmptyCells.KEEP
     )
     tag = models.CharField(max_length=200)
+    # R-I7a: the manager's choice of both opt-outs for the customers the import creates, or None
+    # (no choice: a new customer's row needs both values, R-I7).
+    new_unsubscribe_email = models.BooleanField(null=True, blank=True)
+    new_unsubscribe_texting = models.BooleanField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     total_rows = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
@@ -74,6 +86,17 @@ class Import(models.Model):
     mu_room_left = models.IntegerField(null=True, blank=True)
     check_result = models.JSONField(
         null=True, blank=True, help_text="The last dry run's report (R-I11)."
+    )
+    # The dry run of the wizard runs in the worker; these follow it like rows_done follows a run.
+    check_status = models.CharField(
+        max_length=10, choices=CheckStatus.choices, blank=True, default=CheckStatus.NONE
+    )
+    check_rows_done = models.PositiveIntegerField(default=0)
+    check_error = models.TextField(blank=True, default="")
+    # A stop asked for while the import runs: it ends after the chunk in flight.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
+    stop_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     error_message = models.TextField(blank=True, default="")
     failures_file = models.FileField(
