@@ -7,6 +7,7 @@ from contacts.models import Channel, Membership, ProfileKey
 from imports.engine.mapping import KeyInfo
 from imports.engine.reading import Table, open_table
 from imports.models import Import, Notification
+from imports.template_files import template_workbook
 
 
 def import_active(channel: Channel) -> Import | None:
@@ -76,3 +77,8 @@ def notifications_unread(user) -> list[Notification]:
             recipient=user, read_at__isnull=True
         )
     )
+
+
+def import_template(channel: Channel, *, kind: str, identifier: str | None) -> bytes:
+    """The .xlsx template of a member, email-lead or mobile-lead import of the channel (R-I4)."""
+    return template_workbook(kind=kind, identifier=identifier, custom_keys=custom_keys(channel))
