@@ -1,8 +1,9 @@
 """Map a file's columns to profile keys (R-I1, R-I5). Pure: no Django imports.
 
 A header equal to a key's name or label (ignoring case, spaces and ``_``) maps by itself; every
-other column must be mapped or skipped explicitly. Refusals are module constants naming the
-column, so the manager knows what to change.
+other column must be mapped or skipped explicitly. ``propose`` goes further for the mapping
+page: it also suggests keys by synonym (``synonyms.py``) or by a near match of a key's name or
+label. Refusals are module constants naming the column, so the manager knows what to change.
 
 Decisions where the rules leave room:
 - System keys and ``userImportTag`` never map by themselves: a column named ``createdAt`` (say,
@@ -15,13 +16,25 @@ Decisions where the rules leave room:
   ``errorReasons``) are skipped by themselves, so that file uploads again as it is (R-I14).
 - A new key whose name already exists as a custom key of the same type is reused (running the
   same command twice works); with another type it is refused.
+- Only exact matches map by themselves (``resolve``, used as it is by the command line): a
+  suggestion is a guess the manager confirms. The refusal of unmatched columns proposes the
+  ``--map``/``--skip`` options for each (a suggested key, else skip), ten at most; the mapping
+  page never meets it, as it sends every column mapped or skipped.
+- A synonym and a near match to a custom key fit equally: a header both reach (``Customer-ID``
+  with a custom key ``customer_id``; ``Cell`` with a custom key labelled "Cell #") gets no
+  proposal, and so does a header that matches two keys exactly.
+- Two headers proposing one key: an exact match keeps it, else the first header; the other gets
+  no proposal (R-I5: a key takes at most one column).
 """
 
+import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from contacts import profile_types
 from contacts.keys import BUILTIN_KEYS, key_matches_header
+
+from .synonyms import SYNONYM_KEYS, fold
 
 MEMBER = "member"
 LEAD = "lead"
@@ -68,8 +81,13 @@ UNKNOWN_KEY = (
 )
 UNKNOWN_COLUMN = 'The file has no column "{column}". Its columns are: {columns}.'
 UNMATCHED_COLUMNS = (
-    "These columns match no profile key: {columns}. Map each of them to a profile key, or skip it."
+    "These columns match no profile key: {columns}. Map each of them to a profile key, or skip "
+    "it. Proposed: {options}"
 )
+AND_MORE = "and {count} more"
+MAX_LISTED = 10
+EXACT = "exact"
+SUGGESTED = "suggested"
 NEW_KEY_INVALID = 'New key "{key}": {reason}.'
 NEW_KEY_TYPE_UNKNOWN = 'New key "{key}": the type "{type}" is unknown; choose one of {types}.'
 NEW_KEY_BUILTIN = 'New key "{key}" is the name of a built-in profile key; map the column to it.'
@@ -165,18 +183,105 @@ def check_new_keys(new_keys: Mapping[str, str], custom: Iterable[KeyInfo]) -> No
             raise MappingError(NEW_KEY_TYPE_CLASH.format(key=same.name, existing=same.type))
 
 
+def _mappable(keys: Iterable[KeyInfo]) -> list[KeyInfo]:
+    return [k for k in keys if k.is_mappable and not k.is_system]
+
+
+def _is_failure_column(header: str) -> bool:
+    return any(key_matches_header(name, name, header) for name in FAILURE_COLUMNS)
+
+
 def suggest(headers: Sequence[str], keys: Sequence[KeyInfo]) -> dict[str, str | None]:
     """Header -> the key it maps to by itself, or None; failed-rows columns are left out."""
-    candidates = [k for k in keys if k.is_mappable and not k.is_system]
+    candidates = _mappable(keys)
     suggestion: dict[str, str | None] = {}
     for header in headers:
-        if any(key_matches_header(name, name, header) for name in FAILURE_COLUMNS):
+        if _is_failure_column(header):
             continue
         match = next(
             (k.name for k in candidates if key_matches_header(k.name, k.label, header)), None
         )
         suggestion[header] = match
     return suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The key proposed for a header and how it was found (EXACT, SUGGESTED); None: none."""
+
+    key: str | None
+    how: str | None
+
+
+NO_PROPOSAL = Proposal(None, None)
+
+
+def propose(
+    headers: Sequence[str], keys: Sequence[KeyInfo], *, kind: str | None = None
+) -> dict[str, Proposal]:
+    """Header -> the key the mapping page proposes: exact, else by synonym or near match.
+
+    Failed-rows columns are left out (skipped by themselves). A header that two keys fit
+    equally gets no proposal, and so does one whose key an earlier header (or an exact match)
+    took. A lead import is never suggested memberId (R-I1).
+    """
+    candidates = _mappable(keys)
+    folded_keys = [
+        (k.name, {fold(k.name), fold(k.label)})
+        for k in candidates
+        if not (kind == LEAD and k.name == MEMBER_ID)
+    ]
+    suggestable = {name for name, _ in folded_keys}
+    found: dict[str, Proposal] = {}
+    for header in headers:
+        if _is_failure_column(header):
+            continue
+        exact = {k.name for k in candidates if key_matches_header(k.name, k.label, header)}
+        if exact:
+            found[header] = Proposal(exact.pop(), EXACT) if len(exact) == 1 else NO_PROPOSAL
+            continue
+        folded = fold(header)
+        near = {name for name, forms in folded_keys if folded in forms}
+        near.update(k for k in SYNONYM_KEYS.get(folded, ()) if k in suggestable)
+        found[header] = Proposal(near.pop(), SUGGESTED) if len(near) == 1 else NO_PROPOSAL
+    taken: set[str] = set()
+    for how in (EXACT, SUGGESTED):
+        for header, proposal in found.items():
+            if proposal.how != how:
+                continue
+            if proposal.key in taken:
+                found[header] = NO_PROPOSAL
+            else:
+                taken.add(proposal.key)  # type: ignore[arg-type]
+    return found
+
+
+def _capped(items: Sequence[str], separator: str) -> str:
+    shown = separator.join(items[:MAX_LISTED])
+    more = len(items) - MAX_LISTED
+    return f"{shown} {AND_MORE.format(count=more)}" if more > 0 else shown
+
+
+def _option(flag: str, value: str) -> str:
+    """A command-line option a shell takes as it is written."""
+    if any(c in value for c in '"\\$`!'):
+        return f"{flag} {shlex.quote(value)}"
+    return f'{flag} "{value}"'
+
+
+def _unmatched_refusal(
+    unmatched: Sequence[str], keys: Sequence[KeyInfo], kind: str, taken: set[str]
+) -> str:
+    """UNMATCHED_COLUMNS with the --map or --skip option proposed for each column."""
+    options = []
+    for header, proposal in propose(unmatched, keys, kind=kind).items():
+        if proposal.key is not None and proposal.key not in taken:
+            options.append(_option("--map", f"{header}={proposal.key}"))
+        else:
+            options.append(_option("--skip", header))
+    return UNMATCHED_COLUMNS.format(
+        columns=_capped([f'"{h}"' for h in unmatched], ", "), options=_capped(options, " ")
+    )
 
 
 def _find_header(headers: Sequence[str], wanted: str) -> str:
@@ -245,7 +350,8 @@ def resolve(
 
     unmatched = [h for h in headers if chosen[h] is None]
     if unmatched:
-        raise MappingError(UNMATCHED_COLUMNS.format(columns=", ".join(f'"{h}"' for h in unmatched)))
+        taken = {key for key in chosen.values() if key}
+        raise MappingError(_unmatched_refusal(unmatched, keys, kind, taken))
 
     columns: list[Column] = []
     taken: dict[str, str] = {}

@@ -88,9 +88,12 @@ def test_import_customers_maps_skips_creates_keys_and_tags(channel, owner, edito
 
 
 def test_import_customers_refuses_unmatched_columns_listing_them(channel, owner, tmp_path):
-    path = write(tmp_path, "m.csv", "memberId,Shoe,Hat", "M1,1,2")
+    path = write(tmp_path, "m.csv", "memberId,Shoe,Hat,Cell Phone", "M1,1,2,")
     message = refused("import_customers", "acme", path, "--kind", "member")
-    assert message == mapping_engine.UNMATCHED_COLUMNS.format(columns='"Shoe", "Hat"')
+    assert message == mapping_engine.UNMATCHED_COLUMNS.format(
+        columns='"Shoe", "Hat", "Cell Phone"',
+        options='--skip "Shoe" --skip "Hat" --map "Cell Phone=mobileNumber"',
+    )
     assert not Import.objects.exists()
 
 

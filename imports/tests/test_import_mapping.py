@@ -34,7 +34,9 @@ def test_headers_equal_to_key_names_or_labels_map_by_themselves():
 
 def test_unmatched_columns_are_refused_and_listed_by_name():
     message = _refusal(["memberId", "Shoe size", "Column C"])
-    assert message == m.UNMATCHED_COLUMNS.format(columns='"Shoe size", "Column C"')
+    assert message == m.UNMATCHED_COLUMNS.format(
+        columns='"Shoe size", "Column C"', options='--skip "Shoe size" --skip "Column C"'
+    )
 
 
 def test_unmatched_columns_can_be_skipped_or_mapped():
@@ -67,7 +69,9 @@ def test_R_I5_system_keys_are_never_mapped():
 
 def test_R_I5_a_system_key_header_does_not_map_by_itself():
     message = _refusal(["memberId", "lastSeenAt"])
-    assert message == m.UNMATCHED_COLUMNS.format(columns='"lastSeenAt"')
+    assert message == m.UNMATCHED_COLUMNS.format(
+        columns='"lastSeenAt"', options='--skip "lastSeenAt"'
+    )
 
 
 def test_R_I10_user_import_tag_cannot_be_mapped():
