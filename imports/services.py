@@ -72,6 +72,10 @@ ENCODING_UNKNOWN = (
 TAG_INVALID = 'The import tag "{tag}" cannot be used: {reason}.'
 TAG_TOO_LONG = "The import tag has at most 200 characters."
 EMPTY_CELLS_UNKNOWN = "Choose what empty cells do: keep or clear existing data."
+NEW_OPT_OUTS_HALF = (
+    "Choose both opt-outs for new customers (email and texting), or neither: a new customer's "
+    "row then needs both values."
+)
 IMPORT_CRASHED = (
     "The import stopped at row {row} because of an unexpected error ({error}). The rows before "
     "it were imported. Upload the remaining rows again, or contact support if it happens again."
@@ -223,7 +227,8 @@ def _chunks_to_plan(
 def _planner(
     imp: Import, mapping, now, mu_room: int | None, check_only: bool = False
 ) -> ChunkPlanner:
-    """The row planner of one chunk, with the import's tag, empty-cell policy and MU room."""
+    """The row planner of one chunk, with the import's tag, empty-cell policy, opt-out choice
+    for new customers and MU room."""
     return ChunkPlanner(
         mapping,
         import_id=imp.id,
@@ -232,7 +237,15 @@ def _planner(
         now=now,
         mu_room=mu_room,
         check_only=check_only,
+        new_opt_outs=_new_opt_outs(imp),
     )
+
+
+def _new_opt_outs(imp: Import) -> tuple[bool, bool] | None:
+    """The import's opt-out choice for new customers (R-I7a), or None."""
+    if imp.new_unsubscribe_email is None or imp.new_unsubscribe_texting is None:
+        return None
+    return imp.new_unsubscribe_email, imp.new_unsubscribe_texting
 
 
 def _partners_exist(channel_id: int, mapping) -> bool:
@@ -323,13 +336,18 @@ def import_configure(
     new_keys: dict[str, str] | None = None,
     empty_cells: str = Import.EmptyCells.KEEP,
     tag: str | None = None,
+    new_unsubscribe_email: bool | None = None,
+    new_unsubscribe_texting: bool | None = None,
 ) -> Import:
-    """Check and store the mapping, empty-cell policy and tag of a draft import (R-I1, R-I5)."""
+    """Check and store the mapping, empty-cell policy, tag and opt-out choice for new customers
+    of a draft import (R-I1, R-I5, R-I7a)."""
     if imp.status != Import.Status.DRAFT:
         raise ImportRefused(IMPORT_NOT_DRAFT)
     _editor(imp.channel, by)
     if empty_cells not in Import.EmptyCells.values:
         raise ImportRefused(EMPTY_CELLS_UNKNOWN)
+    if (new_unsubscribe_email is None) != (new_unsubscribe_texting is None):
+        raise ImportRefused(NEW_OPT_OUTS_HALF)
     try:
         with selectors.import_table(imp) as table:
             headers = table.headers
@@ -353,6 +371,8 @@ def import_configure(
     imp.new_keys = resolved.new_keys
     imp.empty_cells = empty_cells
     imp.tag = _checked_tag(tag) if tag is not None else imp.tag
+    imp.new_unsubscribe_email = new_unsubscribe_email
+    imp.new_unsubscribe_texting = new_unsubscribe_texting
     imp.save()
     return imp
 
@@ -652,18 +672,31 @@ def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
             category=Entry.Category.BULK_IMPORT,
             action=f"Bulk import of {imp.file_name} started",
             import_id=imp.id,
-            details={
-                "kind": imp.kind,
-                "identifier": imp.identifier,
-                "tag": imp.tag,
-                "emptyCells": imp.empty_cells,
-                "file": imp.file_name,
-            },
+            details=_start_details(imp, by),
         )
         if enqueue:
             import_id = imp.id
             transaction.on_commit(lambda: _enqueue(import_id))
     return imp
+
+
+def _start_details(imp: Import, by) -> dict:
+    """What the BULK_IMPORT entry of a start records: who, the file and every choice made."""
+    choice = _new_opt_outs(imp)
+    return {
+        "by": by.email or by.get_username(),
+        "file": imp.file_name,
+        "kind": imp.kind,
+        "identifier": imp.identifier,
+        "emptyCells": imp.empty_cells,
+        "tag": imp.tag,
+        "newCustomerOptOuts": (
+            None
+            if choice is None
+            else {"unsubscribeEmail": choice[0], "unsubscribeTexting": choice[1]}
+        ),
+        "mapping": imp.mapping,  # last: the log's one-line summary cuts what runs long
+    }
 
 
 def _enqueue(import_id: int) -> None:

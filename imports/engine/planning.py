@@ -11,6 +11,11 @@ Decisions where the rules leave room:
   or not; the import verifies the contacts it writes (R-C3), the matched identifier included.
 - R-I7/R-I21: a row that would create a customer fails unless both opt-out cells hold a value,
   each missing one named in errorColumns.
+- R-I7a: with the import's choice, a new customer takes it for each opt-out its row leaves
+  without a value. The choice is only for customers the import creates: a new lead unified at
+  once into an existing member gives the member its row's opt-outs, never the chosen ones; a
+  new member absorbing a lead (R-U1) takes the lead's opt-out over the chosen one (the lead's
+  may be the customer's own wish, the choice is a default).
 - R-I8 clear: empty cells clear name (to ""), landline, the non-identifier contact and custom
   keys (a list key is removed); never memberId, the identifier or the opt-outs.
 - R-I9: a list merge that would pass 200 items fails the row (R-T2: nothing is cut silently);
@@ -153,6 +158,7 @@ class Record:
         "row_number",
         "key_count",
         "version",
+        "chosen",  # of a new record: the opt-out keys the import's choice filled (R-I7a)
     )
 
     def __init__(self) -> None:
@@ -550,9 +556,11 @@ class ChunkPlanner:
         now: datetime,
         mu_room: int | None,
         check_only: bool = False,
+        new_opt_outs: tuple[bool, bool] | None = None,
     ) -> None:
         """``check_only`` plans on light records (Record.light) for a dry run in a channel where
-        nothing can unify with the rows: existing customers are only matched and checked."""
+        nothing can unify with the rows: existing customers are only matched and checked.
+        ``new_opt_outs`` is the import's choice (email, texting) for new customers (R-I7a)."""
         self.mapping = mapping
         self.check_only = check_only
         self.import_id = import_id
@@ -563,6 +571,10 @@ class ChunkPlanner:
         self.is_member_import = mapping.kind == MEMBER
         self._now_seen = now.timestamp()
         self._row_overhead = _CELL_OVERHEAD * (len(mapping.columns) + 1) + 6 * len(tag)
+        self._has_choice = new_opt_outs is not None
+        self._new_email, self._new_texting = new_opt_outs or (None, None)
+        if self._has_choice:  # the chosen values are no cell of the row
+            self._row_overhead += _CELL_OVERHEAD * len(OPT_OUT_KEYS)
         self.max_keys = profile_types.MAX_PROFILE_KEYS - len(_PROFILE_FIELDS) - len(mapping.columns)
         id_key = mapping.identifier_key
         self._ops: list[tuple[int, str, str | None, int]] = []
@@ -695,7 +707,7 @@ class ChunkPlanner:
         for key, position in self._opt_out_positions.items():
             if values[position] is EMPTY:
                 missing.append(key)
-        if missing:
+        if missing and not self._has_choice:
             missing.sort(key=OPT_OUT_KEYS.index)
             self._fail(number, [(k, OPT_OUT_REQUIRED) for k in missing], values)
             return None
@@ -712,8 +724,9 @@ class ChunkPlanner:
         record.landline_number = None
         record.email_verified = False
         record.mobile_verified = False
-        record.unsubscribe_email = None
-        record.unsubscribe_texting = None
+        record.unsubscribe_email = self._new_email  # None without a choice; a cell overrides it
+        record.unsubscribe_texting = self._new_texting
+        record.chosen = missing
         record.import_tags = [self.tag]
         record.created_at = record.updated_at = record.last_seen_at = now
         record.seen = self._now_seen
@@ -985,6 +998,16 @@ class ChunkPlanner:
                 self.outcome.pending.append((lead, partner))
 
     def _merge(self, lead: Record, member: Record) -> None:
+        if lead.is_new and lead.chosen:
+            for key in lead.chosen:
+                setattr(lead, _OPT_OUT_FIELDS[key], None)
+        elif member.is_new and member.chosen:
+            for key in member.chosen:
+                if getattr(lead, _OPT_OUT_FIELDS[key]) is not None:
+                    setattr(member, _OPT_OUT_FIELDS[key], None)
+            member.chosen = [
+                k for k in member.chosen if getattr(member, _OPT_OUT_FIELDS[k]) is not None
+            ]
         old_email, old_mobile = member.email, member.mobile_number
         changed = merge_lead_into_member(member, lead)
         for field_name, old in (("email", old_email), ("mobile_number", old_mobile)):
@@ -1017,6 +1040,10 @@ class ChunkPlanner:
             self.outcome.created_hidden_count += 1
 
 
+_OPT_OUT_FIELDS = {
+    "unsubscribeEmail": "unsubscribe_email",
+    "unsubscribeTexting": "unsubscribe_texting",
+}
 # The built-in keys a profile's size counts (as contacts.services.customer_profile does).
 _PROFILE_FIELDS = {
     "member_id": "memberId",

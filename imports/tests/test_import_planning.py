@@ -31,12 +31,18 @@ def _mapping(headers=HEADERS, kind="member", identifier=None):
     return resolve(headers=headers, custom_keys=[HOBBIES], kind=kind, identifier=identifier)
 
 
-def _plan(rows, loaded=(), mapping=None, import_id=1, mu_room=None, clear=False):
+def _plan(rows, loaded=(), mapping=None, import_id=1, mu_room=None, clear=False, choice=None):
     mapping = mapping or _mapping()
     parser = RowParser(mapping)
     items = [parser.parse((n, cells, None)) for n, cells in enumerate(rows, 2)]
     planner = ChunkPlanner(
-        mapping, import_id=import_id, tag="t", clear_empty=clear, now=NOW, mu_room=mu_room
+        mapping,
+        import_id=import_id,
+        tag="t",
+        clear_empty=clear,
+        now=NOW,
+        mu_room=mu_room,
+        new_opt_outs=choice,
     )
     return planner.plan(items, [_copy(r) for r in loaded])
 
@@ -83,6 +89,18 @@ def test_R_I7_new_customer_without_opt_outs_fails_existing_one_does_not():
         (2, [("unsubscribeEmail", OPT_OUT_REQUIRED), ("unsubscribeTexting", OPT_OUT_REQUIRED)])
     ]
     assert [r.name for r in outcome.updated] == ["Bob"]
+
+
+def test_R_I7a_new_customers_take_the_choice_where_their_row_has_no_value():
+    rows = [["M1", "Ann", "", "", ""], ["M2", "Bob", "", "true", ""], ["M3", "Cy", "", "", "no"]]
+    loaded = [_existing(5, "M3", unsubscribe_email=None, unsubscribe_texting=None)]
+    outcome = _plan(rows, loaded=loaded, choice=(False, True), clear=True)
+    assert outcome.failures == []
+    created = {r.member_id: (r.unsubscribe_email, r.unsubscribe_texting) for r in outcome.created}
+    assert created == {"M1": (False, True), "M2": (True, True)}
+    assert [(r.unsubscribe_email, r.unsubscribe_texting) for r in outcome.updated] == [
+        (None, False)
+    ]
 
 
 def test_R_I3_most_recent_then_higher_id_wins():

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts import profile_types
 from contacts.models import Channel
 from imports import selectors, services
 from imports.engine.failures import FailuresWorkbook
@@ -25,6 +26,7 @@ NO_OWNER = "The channel has no owner; name the manager with --by."
 FILE_NOT_FOUND = "The file {path} does not exist."
 BAD_MAP = 'Write --map as "HEADER=key", not "{value}".'
 BAD_NEW_KEY = 'Write --new-key as "key:type", not "{value}".'
+BAD_OPT_OUT = 'Write --{flag} as true or false, not "{value}".'
 
 
 def summary_line(imp: Import, status: str | None = None) -> str:
@@ -61,6 +63,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--empty-cells", default="keep", help="keep or clear (R-I8).")
         parser.add_argument("--tag", help="The import tag; default: the file name (R-I10).")
+        for flag in ("new-unsubscribe-email", "new-unsubscribe-texting"):
+            parser.add_argument(
+                f"--{flag}",
+                metavar="true|false",
+                help="With the other one: the opt-out of new customers whose row has none (R-I7a).",
+            )
         parser.add_argument("--by", metavar="EMAIL", help="The manager; default: the owner.")
         parser.add_argument("--encoding", help="The file's text encoding, if not detected.")
         parser.add_argument("--dry-run", action="store_true", help="Check only (R-I11).")
@@ -77,6 +85,8 @@ class Command(BaseCommand):
             raise CommandError(FILE_NOT_FOUND.format(path=path))
         explicit = dict(self._pair(v, "=", BAD_MAP) for v in options["map"])
         new_keys = dict(self._pair(v, ":", BAD_NEW_KEY) for v in options["new_key"])
+        new_email = self._boolean(options["new_unsubscribe_email"], "new-unsubscribe-email")
+        new_texting = self._boolean(options["new_unsubscribe_texting"], "new-unsubscribe-texting")
         imp = None
         try:
             with path.open("rb") as handle:
@@ -97,6 +107,8 @@ class Command(BaseCommand):
                 new_keys=new_keys,
                 empty_cells=options["empty_cells"],
                 tag=options["tag"],
+                new_unsubscribe_email=new_email,
+                new_unsubscribe_texting=new_texting,
             )
             if options["dry_run"]:
                 return self._check(imp, options["failures_out"])
@@ -171,6 +183,18 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(UNKNOWN_MANAGER.format(email=email))
         return user
+
+    @staticmethod
+    def _boolean(value: str | None, flag: str) -> bool | None:
+        if value is None:
+            return None
+        try:
+            parsed = profile_types.parse(profile_types.BOOLEAN, value)
+        except profile_types.ProfileValueError:
+            parsed = None
+        if type(parsed) is not bool:
+            raise CommandError(BAD_OPT_OUT.format(flag=flag, value=value))
+        return parsed
 
     @staticmethod
     def _pair(value: str, separator: str, message: str) -> tuple[str, str]:
