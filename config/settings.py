@@ -112,7 +112,9 @@ STORAGES = {
     },
 }
 
-# Imports: files up to 100 MB (R-I17); Django's own request limit must let them through.
+# Imports: files up to 100 MB (R-I17), streamed to disk and cut off past the limit by the upload
+# view's handlers (imports/uploads.py). DATA_UPLOAD_MAX_MEMORY_SIZE bounds the non-file fields
+# only, and FILE_UPLOAD_MAX_MEMORY_SIZE the other views' uploads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_BYTES = 100 * 1024 * 1024
