@@ -133,6 +133,9 @@ class ImportFailure(models.Model):
     row_number = models.PositiveIntegerField()
     error_columns = models.JSONField(default=list)
     error_reasons = models.JSONField(default=list)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="[column, reason] pairs, in the row's order."
+    )
     values = models.JSONField(default=dict, help_text="The row's mapped cells, by profile key.")
 
     class Meta:

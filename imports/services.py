@@ -49,7 +49,7 @@ from imports.engine.planning import (
     list_keys,
     lookup_values,
 )
-from imports.engine.reading import FILE_TOO_LARGE, FileRefused
+from imports.engine.reading import DELIMITERS, FILE_TOO_LARGE, FileRefused
 from imports.models import Import, ImportConflict, ImportFailure, ImportMatch, Notification
 from imports.writers import OrmWriter, writer_for_connection
 
@@ -66,6 +66,13 @@ IMPORT_ALREADY_ACTIVE = (
 )
 IMPORT_NOT_DRAFT = "This import has already been started; upload the file again to import it again."
 IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the import."
+IMPORT_NOT_ACTIVE = "This import is not queued or running, so there is nothing to stop."
+STOP_NOT_ALLOWED = "Only the manager who started the import or the channel owner can stop it."
+CHECK_CRASHED = (
+    "The check stopped because of an unexpected error ({error}). Nothing was written. Try "
+    "again, or contact support if it happens again."
+)
+DELIMITER_UNKNOWN = "Choose the delimiter: a comma, a semicolon or a tab."
 ENCODING_UNKNOWN = (
     'The encoding "{encoding}" is unknown. Use a name such as utf-8, cp949 or cp1252.'
 )
@@ -89,6 +96,7 @@ NOTE_FAILED = 'The import of "{file}" into {channel} has stopped: {error}'
 MAX_TAG_LENGTH = 200
 CHECK_REASON_ROWS = 5
 CHECK_MAX_REASONS = 50
+CHECK_CELL_CHARS = 200
 _TAG_UNSAFE = str.maketrans(dict.fromkeys(".,$\\/", "_"))
 
 
@@ -102,6 +110,10 @@ class ImportRefused(Exception):
 
 class _TakenOver(Exception):
     """Another runner committed the chunk this one was about to write."""
+
+
+class _StopRequested(Exception):
+    """A manager asked the running import to stop; the chunks before this one stay committed."""
 
 
 # helpers
@@ -293,20 +305,31 @@ def _load(
 
 
 def import_upload(
-    *, channel: Channel, by, file: File, file_name: str, encoding: str | None = None
+    *,
+    channel: Channel,
+    by,
+    file: File,
+    file_name: str,
+    encoding: str | None = None,
+    kind: str = "",
+    identifier: str = "",
 ) -> Import:
-    """Store an uploaded file as a draft import, refusing what cannot be read (R-I17, R-I22)."""
+    """Store an uploaded file as a draft import, refusing what cannot be read (R-I17, R-I22).
+
+    The wizard gives the kind (and a lead import's identifier) with the file; the mapping comes
+    later, with ``import_configure``.
+    """
     _editor(channel, by)
+    if kind:
+        _check_kind(kind, identifier)
     if file.size > settings.IMPORT_MAX_FILE_BYTES:
         raise ImportRefused(FILE_TOO_LARGE)
-    if encoding:
-        try:
-            encoding = codecs.lookup(encoding).name
-        except LookupError:
-            raise ImportRefused(ENCODING_UNKNOWN.format(encoding=encoding)) from None
+    encoding = _checked_encoding(encoding)
     imp = Import(
         channel=channel,
         started_by=by,
+        kind=kind,
+        identifier=identifier if kind == Import.Kind.LEAD else "",
         file_name=file_name,
         file_size=file.size,
         encoding=encoding or "",
@@ -323,6 +346,69 @@ def import_upload(
         raise ImportRefused(error.message) from None
     imp.save()
     return imp
+
+
+def _check_kind(kind: str, identifier: str) -> None:
+    if kind not in Import.Kind.values:
+        raise ImportRefused(mapping_engine.KIND_UNKNOWN)
+    if kind == Import.Kind.LEAD and identifier not in Import.Identifier.values:
+        raise ImportRefused(mapping_engine.IDENTIFIER_UNKNOWN)
+
+
+def _checked_encoding(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ImportRefused(ENCODING_UNKNOWN.format(encoding=encoding)) from None
+
+
+def import_reread(*, imp: Import, by, encoding: str | None, delimiter: str | None) -> Import:
+    """Read a draft's file again with another encoding or delimiter (R-I22); the mapping resets."""
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    _editor(imp.channel, by)
+    if delimiter and delimiter not in DELIMITERS:
+        raise ImportRefused(DELIMITER_UNKNOWN)
+    previous = (imp.encoding, imp.delimiter)
+    imp.encoding = _checked_encoding(encoding) or ""
+    imp.delimiter = delimiter or ""
+    try:
+        with selectors.import_table(imp) as table:
+            imp.encoding = table.encoding or ""
+            imp.delimiter = table.delimiter or ""
+    except FileRefused as error:
+        imp.encoding, imp.delimiter = previous
+        raise ImportRefused(error.message) from None
+    imp.mapping = {}
+    imp.new_keys = {}
+    _check_reset(imp)
+    imp.save()
+    return imp
+
+
+def import_key_new(*, imp: Import, by, name: str, type_name: str) -> Import:
+    """Add a custom key to a draft's mapping choices; it is created when the import starts."""
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    _editor(imp.channel, by)
+    name = name.strip()
+    try:
+        mapping_engine.check_new_keys({name: type_name}, selectors.custom_keys(imp.channel))
+    except mapping_engine.MappingError as error:
+        raise ImportRefused(error.message) from None
+    imp.new_keys = {**imp.new_keys, name: type_name}
+    imp.save(update_fields=["new_keys"])
+    return imp
+
+
+def _check_reset(imp: Import) -> None:
+    """A changed draft forgets its last dry run: the report no longer describes it."""
+    imp.check_status = Import.CheckStatus.NONE
+    imp.check_result = None
+    imp.check_rows_done = 0
+    imp.check_error = ""
 
 
 def import_configure(
@@ -373,6 +459,7 @@ def import_configure(
     imp.tag = _checked_tag(tag) if tag is not None else imp.tag
     imp.new_unsubscribe_email = new_unsubscribe_email
     imp.new_unsubscribe_texting = new_unsubscribe_texting
+    _check_reset(imp)
     imp.save()
     return imp
 
@@ -402,10 +489,11 @@ class CheckReport:
             if group is None:
                 if len(self.reasons) >= CHECK_MAX_REASONS:
                     continue
-                group = self.reasons[(column, reason)] = [0, []]
+                group = self.reasons[(column, reason)] = [0, [], []]
             group[0] += 1
             if len(group[1]) < CHECK_REASON_ROWS:
                 group[1].append(failure.row_number)
+                group[2].append(str(failure.values.get(column, ""))[:CHECK_CELL_CHARS])
 
     def as_dict(self) -> dict:
         return {
@@ -418,8 +506,8 @@ class CheckReport:
             "pendingUnification": self.pending_unification,
             "conflicts": self.conflicts,
             "reasons": [
-                {"column": column, "reason": reason, "count": count, "rows": rows}
-                for (column, reason), (count, rows) in sorted(
+                {"column": column, "reason": reason, "count": count, "rows": rows, "cells": cells}
+                for (column, reason), (count, rows, cells) in sorted(
                     self.reasons.items(), key=lambda item: (-item[1][0], item[1][1][0])
                 )
             ],
@@ -531,7 +619,7 @@ def import_check(
     (memory stays flat however many customers the file updates). Returns the report (also
     kept on the import).
     """
-    if not imp.kind:
+    if not imp.mapping:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
     report = CheckReport(mu_room=mu_room(imp.channel))
     try:
@@ -557,6 +645,55 @@ def import_check(
     imp.check_result = result
     imp.save(update_fields=["total_rows", "check_result"])
     return result
+
+
+def import_check_request(*, imp: Import, by) -> Import:
+    """Queue a configured draft's dry run for the worker (R-I11); the page follows its progress."""
+    if imp.status != Import.Status.DRAFT:
+        raise ImportRefused(IMPORT_NOT_DRAFT)
+    if not imp.mapping:
+        raise ImportRefused(IMPORT_NOT_CONFIGURED)
+    _editor(imp.channel, by)
+    _check_reset(imp)
+    imp.check_status = Import.CheckStatus.QUEUED
+    imp.save(update_fields=["check_status", "check_result", "check_rows_done", "check_error"])
+    import_id = imp.id
+    transaction.on_commit(lambda: _enqueue_check(import_id))
+    return imp
+
+
+def _enqueue_check(import_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("imports.tasks.check_import_task", import_id, task_name=f"import-check-{import_id}")
+
+
+def import_check_perform(*, import_id: int) -> Import:
+    """Run a queued dry run in the worker, saving its progress and its report on the import."""
+    asked = Import.objects.filter(
+        pk=import_id,
+        status=Import.Status.DRAFT,
+        check_status__in=[Import.CheckStatus.QUEUED, Import.CheckStatus.RUNNING],
+    )
+    if not asked.update(check_status=Import.CheckStatus.RUNNING, check_rows_done=0):
+        return Import.objects.get(pk=import_id)  # changed or discarded meanwhile
+    running = asked.filter(check_status=Import.CheckStatus.RUNNING)
+
+    def progress(done: int, total: int) -> None:
+        running.update(check_rows_done=done, total_rows=total)
+
+    imp = Import.objects.select_related("channel").get(pk=import_id)
+    try:
+        import_check(imp=imp, progress=progress)
+    except ImportRefused as refusal:
+        running.update(check_status=Import.CheckStatus.FAILED, check_error=refusal.message)
+    except Exception as error:
+        logger.exception("The check of import %s failed", import_id)
+        message = CHECK_CRASHED.format(error=type(error).__name__)
+        running.update(check_status=Import.CheckStatus.FAILED, check_error=message)
+    else:
+        running.update(check_status=Import.CheckStatus.DONE)
+    return Import.objects.get(pk=import_id)
 
 
 def _check_chunk(
@@ -634,7 +771,7 @@ def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
     """
     if imp.status != Import.Status.DRAFT:
         raise ImportRefused(IMPORT_NOT_DRAFT)
-    if not imp.kind:
+    if not imp.mapping:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
     channel = imp.channel
     _editor(channel, by)
@@ -736,6 +873,8 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
                         progress(imp.rows_done, imp.total_rows)
     except _TakenOver:
         return Import.objects.get(pk=import_id)
+    except _StopRequested:
+        return _finish(import_id, stopped=True)
     except (FileRefused, mapping_engine.MappingError) as error:
         return _finish(import_id, error=error.message)
     except Exception as error:
@@ -777,6 +916,8 @@ def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bo
         locked = Import.objects.select_for_update().get(pk=imp.pk)
         if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
             raise _TakenOver
+        if locked.stop_requested_at is not None:
+            raise _StopRequested
         outcome = _plan_chunk(imp, mapping, writer, chunk, locked)
         pending = _write(imp, outcome, writer, logs_edits)
         locked.last_row_number = chunk.last_row
@@ -896,6 +1037,7 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
                     row_number=f.row_number,
                     error_columns=f.columns,
                     error_reasons=f.reasons,
+                    errors=[list(error) for error in f.errors],
                     values=f.values,
                 )
                 for f in outcome.failures
@@ -951,9 +1093,9 @@ def failures_write(imp: Import, target) -> int:
     return write_failures(target, failure_keys(imp), failures_rows(imp))
 
 
-def _finish(import_id: int, *, error: str | None = None) -> Import:
+def _finish(import_id: int, *, error: str | None = None, stopped: bool = False) -> Import:
     imp = Import.objects.select_related("channel", "started_by").get(pk=import_id)
-    if imp.status != Import.Status.RUNNING:
+    if imp.status not in Import.ACTIVE_STATUSES:
         return imp
     saved_name = ""
     if imp.failed_count:
@@ -967,12 +1109,12 @@ def _finish(import_id: int, *, error: str | None = None) -> Import:
     now = timezone.now()
     with transaction.atomic():
         locked = Import.objects.select_for_update().get(pk=import_id)
-        if locked.status != Import.Status.RUNNING:
+        if locked.status not in Import.ACTIVE_STATUSES:
             if saved_name:
                 default_storage.delete(saved_name)
             return locked
         ImportMatch.objects.filter(import_run_id=import_id).delete()  # only resuming needs them
-        locked.status = Import.Status.FAILED if error else Import.Status.SUCCEEDED
+        locked.status = _final_status(error, stopped)
         locked.error_message = error or ""
         locked.finished_at = now
         if saved_name:
@@ -991,7 +1133,7 @@ def _finish(import_id: int, *, error: str | None = None) -> Import:
             channel=imp.channel,
             actor=imp.started_by,
             category=Entry.Category.BULK_IMPORT,
-            action=f"Bulk import of {imp.file_name} " + ("stopped" if error else "finished"),
+            action=f"Bulk import of {imp.file_name} {FINISH_ACTIONS[locked.status]}",
             import_id=imp.pk,
             details=import_summary(locked) | ({"error": error} if error else {}),
         )
@@ -1000,6 +1142,38 @@ def _finish(import_id: int, *, error: str | None = None) -> Import:
         if large and connection.vendor == "postgresql":
             # Best effort: a broker that is down must not turn a finished import into an error.
             transaction.on_commit(_enqueue_upkeep, robust=True)
+    return locked
+
+
+FINISH_ACTIONS = {
+    Import.Status.SUCCEEDED: "finished",
+    Import.Status.FAILED: "stopped",
+    Import.Status.STOPPED: "stopped by a manager",
+}
+
+
+def _final_status(error: str | None, stopped: bool) -> str:
+    if error:
+        return Import.Status.FAILED
+    return Import.Status.STOPPED if stopped else Import.Status.SUCCEEDED
+
+
+def import_stop(*, imp: Import, by) -> Import:
+    """Stop a queued or running import after the chunk in flight; what was committed stays."""
+    owner = selectors.channel_owner(imp.channel)
+    if by is None or (by.pk != imp.started_by_id and (owner is None or by.pk != owner.pk)):
+        raise ImportRefused(STOP_NOT_ALLOWED)
+    with transaction.atomic():
+        locked = Import.objects.select_for_update().get(pk=imp.pk)
+        if locked.status not in Import.ACTIVE_STATUSES:
+            raise ImportRefused(IMPORT_NOT_ACTIVE)
+        if locked.stop_requested_at is None:
+            locked.stop_requested_at = timezone.now()
+            locked.stop_requested_by = by
+            locked.save(update_fields=["stop_requested_at", "stop_requested_by"])
+        queued = locked.status == Import.Status.QUEUED
+    if queued:  # no runner holds it yet: it ends now, having written nothing
+        return _finish(imp.pk, stopped=True)
     return locked
 
 

@@ -1,12 +1,17 @@
 """django-q2 entry points: plain arguments in (ids, never objects), one service call each."""
 
 from contacts.services import customer_table_upkeep
-from imports.services import import_run
+from imports.services import import_check_perform, import_run
 
 
 def run_import_task(import_id: int) -> None:
     """Run or resume one import (R-I16: the service refuses to run it twice at once)."""
     import_run(import_id=import_id)
+
+
+def check_import_task(import_id: int) -> None:
+    """The wizard's dry run of a draft import (R-I11), followed on its page."""
+    import_check_perform(import_id=import_id)
 
 
 def customer_table_upkeep_task() -> None:

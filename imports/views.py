@@ -1,15 +1,26 @@
 from collections import Counter
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from contacts.access import EDIT, channel_view
+from imports import services
 from imports.models import Import, ImportConflict, ImportFailure
+from imports.progress import import_progress, outcome_words
 
 REASON_SAMPLE_ROWS = 5000
-FAILURES_EXPIRED = "The failed-rows file is kept for 30 days; this one has been removed."
+FIRST_ROWS = 5
+STOP_ASKED = "The import stops after the rows in hand; what was imported stays."
+STOPPED_BEFORE_START = "The import was stopped before it began: nothing was imported."
+FAILURES_EXPIRED = (
+    "The failed-rows file is kept for 30 days; this one has expired and been removed."
+)
 
 
 @channel_view()
@@ -35,37 +46,87 @@ def import_list(request):
 
 @channel_view()
 def import_detail(request, pk: int):
-    """One import: status, progress, counts, failure reasons, conflicts and the download."""
+    """One import: live progress, the outcome in words, counts, failure reasons, conflicts."""
     imp = get_object_or_404(
-        Import.objects.select_related("started_by"), pk=pk, channel=request.channel
+        Import.objects.select_related("started_by", "stop_requested_by"),
+        pk=pk,
+        channel=request.channel,
     )
-    reasons = Counter()
-    first_rows: dict[str, list[int]] = {}
-    sample = ImportFailure.objects.filter(import_run=imp).values_list(
-        "row_number", "error_reasons"
-    )[:REASON_SAMPLE_ROWS]
-    for row_number, row_reasons in sample:
-        for reason in row_reasons:
-            reasons[reason] += 1
-            first_rows.setdefault(reason, [])
-            if len(first_rows[reason]) < 5:
-                first_rows[reason].append(row_number)
+    if imp.status == Import.Status.DRAFT:
+        return redirect("imports:mapping", request.channel.slug, imp.pk)
+    context = {
+        "channel": request.channel,
+        "membership": request.membership,
+        "nav": "imports",
+        "imp": imp,
+        "progress": import_progress(imp, timezone.now()),
+    }
+    if request.htmx:
+        if not imp.is_active:
+            return HttpResponseClientRefresh()
+        return render(request, "imports/partials/_progress.html", context)
     conflicts = ImportConflict.objects.filter(import_run=imp)[:50]
+    reasons, sampled = _failure_reasons(imp)
     return render(
         request,
         "imports/detail.html",
-        {
-            "channel": request.channel,
-            "membership": request.membership,
-            "nav": "imports",
-            "imp": imp,
-            "percent": int(100 * imp.rows_done / imp.total_rows) if imp.total_rows else 0,
-            "reasons": [(r, n, first_rows[r]) for r, n in reasons.most_common()],
-            "reasons_sampled": imp.failed_count > REASON_SAMPLE_ROWS,
+        context
+        | {
+            "outcome": outcome_words(imp),
+            "may_stop": _may_stop(request, imp),
+            "reasons": reasons,
+            "reasons_sampled": sampled,
             "conflicts": conflicts,
             "failures_available": _failures_available(imp),
+            "failures_expired": FAILURES_EXPIRED,
         },
     )
+
+
+def _failure_reasons(imp: Import) -> tuple[list[tuple[str, str, int, list[int]]], bool]:
+    """(column, reason, rows, first distinct row numbers) of the failed rows, most common first."""
+    counts: Counter = Counter()
+    first_rows: dict[tuple[str, str], list[int]] = {}
+    sample = ImportFailure.objects.filter(import_run=imp).values_list(
+        "row_number", "errors", "error_columns", "error_reasons"
+    )[:REASON_SAMPLE_ROWS]
+    for row_number, errors, columns, row_reasons in sample:
+        pairs = dict.fromkeys(tuple(e) for e in errors or _paired(columns, row_reasons))
+        for pair in pairs:
+            counts[pair] += 1
+            rows = first_rows.setdefault(pair, [])
+            if len(rows) < FIRST_ROWS:
+                rows.append(row_number)
+    reasons = [(c, r, n, first_rows[(c, r)]) for (c, r), n in counts.most_common()]
+    return reasons, imp.failed_count > REASON_SAMPLE_ROWS
+
+
+def _paired(columns: list[str], reasons: list[str]) -> list[tuple[str, str]]:
+    """Failures stored before pairs were kept: a column per reason only where they line up."""
+    if len(columns) == len(reasons):
+        return list(zip(columns, reasons, strict=True))
+    return [("", reason) for reason in reasons]
+
+
+def _may_stop(request, imp: Import) -> bool:
+    return imp.started_by_id == request.user.pk or request.membership.is_owner
+
+
+@require_POST
+@channel_view()
+def import_stop(request, pk: int):
+    """Stop a running import after the chunk in flight (its starter or the owner)."""
+    imp = get_object_or_404(Import, pk=pk, channel=request.channel)
+    if not _may_stop(request, imp):
+        raise PermissionDenied
+    try:
+        imp = services.import_stop(imp=imp, by=request.user)
+    except services.ImportRefused as error:
+        messages.error(request, error.message)
+    else:
+        stopped = imp.status == Import.Status.STOPPED
+        messages.info(request, STOPPED_BEFORE_START if stopped else STOP_ASKED)
+    return redirect("imports:detail", request.channel.slug, imp.pk)
 
 
 @channel_view(EDIT)

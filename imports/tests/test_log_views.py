@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imports.models import Import, ImportConflict, ImportFailure
+from imports.progress import import_progress
 from imports.views import FAILURES_EXPIRED
 from tests.factories import ChannelFactory, CustomerFactory
 
@@ -82,19 +83,70 @@ def test_R_I14_detail_shows_counts_reasons_and_first_rows(client, viewer, finish
     client.force_login(viewer)
     response = client.get(reverse("imports:detail", args=["acme", finished.pk]))
     assert response.status_code == 200
-    assert response.context["reasons"] == [("Bad email", 2, [3, 9])]
+    assert response.context["reasons"] == [("email", "Bad email", 2, [3, 9])]
     page = response.content.decode()
     assert f"#{member_a.pk}" in page and f"#{member_b.pk}" in page
     # A manager without the edit permission is not offered the download.
     assert "Download failed rows" not in page
 
 
-def test_active_import_refreshes_and_shows_progress(client, viewer, channel):
-    imp = _import(channel, None, status=Import.Status.RUNNING, total_rows=200, rows_done=50)
+def test_R_I14_failure_table_names_the_column_and_each_row_once(client, viewer, channel):
+    imp = _import(channel, None, failed_count=2)
+    bad_date = ["birthday", "Use YYYY-MM-DD"]
+    ImportFailure.objects.create(
+        import_run=imp, row_number=5, errors=[bad_date, bad_date, ["email", "Bad email"]]
+    )
+    ImportFailure.objects.create(import_run=imp, row_number=7, errors=[bad_date])
     client.force_login(viewer)
     response = client.get(reverse("imports:detail", args=["acme", imp.pk]))
-    assert response.context["percent"] == 25
-    assert 'http-equiv="refresh"' in response.content.decode()
+    assert response.context["reasons"] == [
+        ("birthday", "Use YYYY-MM-DD", 2, [5, 7]),
+        ("email", "Bad email", 1, [5]),
+    ]
+
+
+def test_the_detail_links_to_the_customers_of_the_imports_tag(client, viewer, channel):
+    imp = _import(channel, None, tag="Spring list 2025")
+    client.force_login(viewer)
+    page = client.get(reverse("imports:detail", args=["acme", imp.pk])).content.decode()
+    assert 'href="/c/acme/contacts/?tag=Spring%20list%202025">View customers</a>' in page
+    assert "<strong>Succeeded</strong>" in page
+
+
+def test_a_failed_import_says_why_in_words(client, viewer, channel):
+    imp = _import(channel, None, status=Import.Status.FAILED, error_message="Row 9 broke.")
+    client.force_login(viewer)
+    page = client.get(reverse("imports:detail", args=["acme", imp.pk])).content.decode()
+    assert "<strong>Failed: Row 9 broke.</strong>" in page
+
+
+def test_active_import_shows_progress_and_refreshes_itself(client, viewer, channel):
+    imp = _import(
+        channel,
+        None,
+        status=Import.Status.RUNNING,
+        total_rows=200,
+        rows_done=50,
+        started_at=timezone.now() - timedelta(seconds=10),
+    )
+    client.force_login(viewer)
+    response = client.get(reverse("imports:detail", args=["acme", imp.pk]))
+    progress = import_progress(imp, imp.started_at + timedelta(seconds=10))
+    assert (progress.percent, progress.rate, progress.left) == (25, 5, "30 s")
+    assert response.context["progress"].percent == 25
+    page = response.content.decode()
+    assert 'role="progressbar"' in page and 'aria-valuenow="25"' in page
+    assert '<noscript><meta http-equiv="refresh"' in page  # without JavaScript
+    assert 'hx-trigger="every 1s"' in page  # with it, htmx polls the fragment
+    fragment = client.get(
+        reverse("imports:detail", args=["acme", imp.pk]), headers={"HX-Request": "true"}
+    )
+    assert "<html" not in fragment.content.decode()
+    Import.objects.filter(pk=imp.pk).update(status=Import.Status.SUCCEEDED)
+    done = client.get(
+        reverse("imports:detail", args=["acme", imp.pk]), headers={"HX-Request": "true"}
+    )
+    assert done["HX-Refresh"] == "true"
 
 
 def test_R_I17_download_needs_the_edit_permission(client, viewer, finished):

@@ -69,3 +69,39 @@ def log_in(page):
         return page
 
     return log_in
+
+
+@pytest.fixture
+def shoot(page, request):
+    """Save a full-page screenshot into $SCREENSHOT_DIR, when it is set, named after the test."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+
+    def shoot(step: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(Path(folder) / f"{request.node.name}-{step}.png"), full_page=True
+            )
+
+    return shoot
+
+
+@pytest.fixture
+def worker(live_server, settings, tmp_path, monkeypatch):
+    """Something that runs queued tasks for the live server: a real django-q2 cluster on
+    PostgreSQL; on SQLite (whose test database lives in this process's memory) the tasks run
+    inline, as django-q2's sync mode does."""
+    from django.db import connection
+    from django_q.conf import Conf
+
+    from tests.queue_support import Process, database_url, process_env
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if connection.vendor != "postgresql":
+        monkeypatch.setattr(Conf, "SYNC", True)
+        yield None
+        return
+    env = process_env(database_url(connection.settings_dict), settings.MEDIA_ROOT)
+    cluster = Process(["qcluster"], env=env, logs=tmp_path / "logs", name="qcluster")
+    yield cluster
+    cluster.stop(timeout=15)
