@@ -51,6 +51,8 @@ class ReadingForm(forms.Form):
 class NewKeyForm(forms.Form):
     """A custom key created from the mapping page for one column (R-I5)."""
 
+    use_required_attribute = False  # its inputs sit in the mapping form, which "Check file" sends
+
     new_key_name = forms.CharField(label="Key name", max_length=100)
     new_key_type = forms.ChoiceField(label="Type", choices=TYPE_CHOICES)
     new_key_column = forms.IntegerField(min_value=0, widget=forms.HiddenInput)

@@ -145,7 +145,7 @@ def _choice(value: bool | None) -> str:
     return "" if value is None else str(value).lower()
 
 
-def _mapping_page(request, imp, page, settings_form, refusal=None, key_form=None):
+def _mapping_page(request, imp, page, settings_form, refusal=None, key_form=None, notice=""):
     return _page(
         request,
         "imports/mapping.html",
@@ -158,6 +158,7 @@ def _mapping_page(request, imp, page, settings_form, refusal=None, key_form=None
         ),
         key_form=key_form or forms.NewKeyForm(),
         refusal=refusal,
+        notice=notice,
     )
 
 
@@ -189,9 +190,8 @@ def _create_key(request, imp: Import, page: MappingPage, settings_form):
         imp=imp, by=request.user, name=name, type_name=key_form.cleaned_data["new_key_type"]
     )
     page = MappingPage(imp, request.POST, select={column: name})
-    header = page.header(column)
-    messages.success(request, KEY_CREATED.format(name=name, column=header))
-    return _mapping_page(request, imp, page, settings_form)
+    notice = KEY_CREATED.format(name=name, column=page.header(column))
+    return _mapping_page(request, imp, page, settings_form, notice=notice)
 
 
 @require_POST

@@ -30,16 +30,23 @@ MOBILE_LEADS = (
 RUN_TIMEOUT = 90_000
 
 
-def _open_wizard(page, shoot):
-    page.locator(".page-head").get_by_role("link", name="Import customers").click()
+def _open_wizard(page, shoot, where: str = ".page-head"):
+    """From the contacts list's head, or from the side navigation (where="nav")."""
+    page.locator(where).get_by_role("link", name="Import customers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import customers")
     shoot("1-start")
 
 
-def _template(page, name: str) -> list:
+def _downloaded(page, link: str, folder) -> openpyxl.Workbook:
     with page.expect_download() as download:
-        page.get_by_role("link", name=name).click()
-    book = openpyxl.load_workbook(download.value.path())
+        page.get_by_role("link", name=link).click()
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return openpyxl.load_workbook(path)
+
+
+def _template(page, name: str, folder) -> list:
+    book = _downloaded(page, name, folder)
     sheet = book.worksheets[0]
     return [[cell.value for cell in row] for row in sheet.iter_rows(max_row=2)]
 
@@ -73,9 +80,7 @@ def _failed_rows(page, tmp_path) -> openpyxl.Workbook:
         "link", name="Customer import log"
     ).click()
     page.locator("table.data tbody tr").first.get_by_role("link").click()
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Download failed rows (.xlsx)").click()
-    return openpyxl.load_workbook(download.value.path())
+    return _downloaded(page, "Download failed rows (.xlsx)", tmp_path)
 
 
 def _fix(book: openpyxl.Workbook, column: str, value: str, path):
@@ -95,7 +100,7 @@ def test_member_import_walked_from_upload_to_a_fixed_reimport(
     source.write_text(MEMBERS, encoding="utf-8")
     page = log_in(editor)
     _open_wizard(page, shoot)
-    rows = _template(page, "Member import template (.xlsx)")
+    rows = _template(page, "Member import template (.xlsx)", tmp_path)
     assert rows[0][0] == "memberId" and "nickname" in rows[0]
 
     _upload(page, source, kind="Members")
@@ -132,7 +137,7 @@ def test_member_import_walked_from_upload_to_a_fixed_reimport(
 
     fixed = _fix(_failed_rows(page, tmp_path), "birthday", "1991-02-03", tmp_path / "fixed.xlsx")
     shoot("5-log")
-    _open_wizard(page, shoot)
+    _open_wizard(page, shoot, "nav")
     _upload(page, fixed, kind="Members")
     for column in ("rowNumber", "errorColumns", "errorReasons"):
         expect(page.get_by_label(column, exact=True)).to_have_value("")
@@ -151,7 +156,7 @@ def test_mobile_lead_import_with_the_opt_out_choice_and_a_fixed_reimport(
     source.write_text(MOBILE_LEADS, encoding="utf-8")
     page = log_in(editor)
     _open_wizard(page, shoot)
-    rows = _template(page, "Lead import by mobile number template (.xlsx)")
+    rows = _template(page, "Lead import by mobile number template (.xlsx)", tmp_path)
     assert rows[0][0] == "mobileNumber" and "memberId" not in rows[0]
 
     _upload(page, source, kind="Leads", identifier="Mobile number")
@@ -178,7 +183,7 @@ def test_mobile_lead_import_with_the_opt_out_choice_and_a_fixed_reimport(
 
     book = _failed_rows(page, tmp_path)
     fixed = _fix(book, "mobileNumber", "+82 010-1234-5678", tmp_path / "fixed leads.xlsx")
-    _open_wizard(page, shoot)
+    _open_wizard(page, shoot, "nav")
     _upload(page, fixed, kind="Leads", identifier="Mobile number")
     opt_outs = page.locator("#opt-outs")
     opt_outs.get_by_role("radiogroup", name="Email opt-out").get_by_label("true").check()
