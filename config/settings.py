@@ -126,6 +126,13 @@ IMPORT_PARALLEL_PARSE_MIN_BYTES = env.int("IMPORT_PARALLEL_PARSE_MIN_BYTES", def
 # (contacts.services.customer_table_upkeep).
 IMPORT_UPKEEP_MIN_ROWS = env.int("IMPORT_UPKEEP_MIN_ROWS", default=20_000)
 
+# R-I13: the email that an import ended. The console backend prints it; smtp+tls://... sends it.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Customer Contacts <noreply@localhost>")
+EMAIL_TIMEOUT = 20  # seconds: a mail server that hangs must not hold a worker for long
+# The app's public address, e.g. https://contacts.example.com, for absolute links in emails.
+SITE_URL = env("SITE_URL", default="")
+
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", default="contacts"),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("c/<slug:channel_slug>/imports/", include("imports.urls")),
     path("c/<slug:channel_slug>/blocked/", include("blocking.urls")),
     path("c/<slug:channel_slug>/activity/", include("activitylog.urls")),
+    path("notifications/", include("imports.notification_urls")),
 ]

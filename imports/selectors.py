@@ -3,6 +3,8 @@
 import contextlib
 from collections.abc import Iterator
 
+from django.db.models import Q, QuerySet
+
 from contacts.models import Channel, Membership, ProfileKey
 from imports.engine.mapping import KeyInfo
 from imports.engine.reading import Table, open_table
@@ -70,15 +72,34 @@ def import_preview(imp: Import, rows: int = 30) -> tuple[list[str], list[tuple]]
         return table.headers, table.preview(rows)
 
 
+def notifications_visible(user) -> QuerySet[Notification]:
+    """A manager's messages in the channels they still belong to, newest first (R-I13)."""
+    seats = Membership.objects.filter(user=user).values("channel_id")
+    return Notification.objects.filter(recipient=user, channel_id__in=seats)
+
+
 def notifications_unread(user) -> list[Notification]:
     """A manager's unread messages, newest first (R-I13)."""
     return list(
-        Notification.objects.select_related("channel", "import_run").filter(
-            recipient=user, read_at__isnull=True
-        )
+        notifications_visible(user)
+        .select_related("channel", "import_run")
+        .filter(read_at__isnull=True)
     )
 
 
 def import_template(channel: Channel, *, kind: str, identifier: str | None) -> bytes:
     """The .xlsx template of a member, email-lead or mobile-lead import of the channel (R-I4)."""
     return template_workbook(kind=kind, identifier=identifier, custom_keys=custom_keys(channel))
+
+
+def notifications_unread_count(user) -> int:
+    """How many of a manager's messages are unread: one indexed count, for the bell (R-I13)."""
+    return notifications_visible(user).filter(read_at__isnull=True).count()
+
+
+def notification_recipients(imp: Import) -> list:
+    """Who hears that an import ended: its starter and the channel owner, once each, while
+    they hold a seat in the channel (R-I13)."""
+    seats = Membership.objects.select_related("user").filter(channel_id=imp.channel_id)
+    seats = seats.filter(Q(role=Membership.Role.OWNER) | Q(user_id=imp.started_by_id))
+    return [seat.user for seat in seats.order_by("user_id")]

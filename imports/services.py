@@ -50,7 +50,8 @@ from imports.engine.planning import (
     lookup_values,
 )
 from imports.engine.reading import DELIMITERS, FILE_TOO_LARGE, FileRefused
-from imports.models import Import, ImportConflict, ImportFailure, ImportMatch, Notification
+from imports.models import Import, ImportConflict, ImportFailure, ImportMatch
+from imports.notifications import import_notify
 from imports.writers import OrmWriter, writer_for_connection
 
 logger = logging.getLogger(__name__)
@@ -87,11 +88,6 @@ IMPORT_CRASHED = (
     "The import stopped at row {row} because of an unexpected error ({error}). The rows before "
     "it were imported. Upload the remaining rows again, or contact support if it happens again."
 )
-NOTE_SUCCEEDED = (
-    'The import of "{file}" into {channel} has finished: {created} created, {updated} updated, '
-    "{failed} failed."
-)
-NOTE_FAILED = 'The import of "{file}" into {channel} has stopped: {error}'
 
 MAX_TAG_LENGTH = 200
 CHECK_REASON_ROWS = 5
@@ -1137,7 +1133,7 @@ def _finish(import_id: int, *, error: str | None = None, stopped: bool = False) 
             import_id=imp.pk,
             details=import_summary(locked) | ({"error": error} if error else {}),
         )
-        _notify(locked, imp.channel, imp.started_by)
+        import_notify(imp=locked)
         large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
         if large and connection.vendor == "postgresql":
             # Best effort: a broker that is down must not turn a finished import into an error.
@@ -1196,35 +1192,6 @@ def import_summary(imp: Import) -> dict:
         "pendingUnification": imp.pending_unification_count,
         "conflicts": imp.conflict_count,
     }
-
-
-def _notify(imp: Import, channel: Channel, started_by) -> None:
-    """R-I13: the manager who started the import and the channel owner get a message."""
-    if imp.status == Import.Status.FAILED:
-        text = NOTE_FAILED.format(file=imp.file_name, channel=channel.name, error=imp.error_message)
-    else:
-        text = NOTE_SUCCEEDED.format(
-            file=imp.file_name,
-            channel=channel.name,
-            created=imp.created_count,
-            updated=imp.updated_count,
-            failed=imp.failed_count,
-        )
-    recipients = {}
-    for user in (started_by, selectors.channel_owner(channel)):
-        if user is not None:
-            recipients[user.pk] = user
-    Notification.objects.bulk_create(
-        Notification(recipient=user, channel=channel, import_run=imp, text=text[:500])
-        for user in recipients.values()
-    )
-
-
-def notification_read(*, notification: Notification) -> None:
-    """Mark a manager's message read."""
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
 
 
 # files

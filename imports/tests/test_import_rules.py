@@ -11,7 +11,7 @@ from activitylog.models import Entry
 from contacts.models import Channel, Customer, PendingUnification
 from contacts.profile_types import REASON_BOOLEAN, REASON_TOO_MANY_ITEMS
 from contacts.services import mu_count
-from imports import services
+from imports import notifications, services
 from imports.engine.planning import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY, OPT_OUT_REQUIRED
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.models import Import, ImportConflict, ImportFailure, Notification
@@ -933,11 +933,11 @@ def test_R_I13_the_starter_and_the_owner_get_a_message_when_the_import_ends(chan
     imp = run_csv(channel, editor, csv(f"memberId,{OPT}", "M1,false,false", ",x,"))
     notes = Notification.objects.filter(import_run=imp)
     assert sorted(n.recipient.email for n in notes) == ["editor@example.com", "owner@example.com"]
-    text = services.NOTE_SUCCEEDED.format(
+    text = notifications.NOTE_SUCCEEDED.format(
         file="customers.csv", channel="Acme", created=1, updated=0, failed=1
     )
     assert {n.text for n in notes} == {text}
-    services.notification_read(notification=notes[0])
+    notifications.notification_read(notification=notes[0])
     assert notes[0].read_at is not None
 
 
@@ -1025,7 +1025,7 @@ def test_an_unexpected_error_fails_the_import_and_rolls_the_chunk_back(
     assert sorted(Customer.objects.values_list("member_id", flat=True)) == ["M0", "M1"]
     assert (imp.created_count, imp.last_row_number) == (2, 3)
     note = Notification.objects.get(import_run=imp)
-    assert note.text == services.NOTE_FAILED.format(
+    assert note.text == notifications.NOTE_FAILED.format(
         file="customers.csv", channel="Acme", error=imp.error_message
     )
 
