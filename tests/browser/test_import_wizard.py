@@ -127,6 +127,7 @@ def test_member_import_walked_from_upload_to_a_fixed_reimport(
     assert not Customer.objects.exists()
 
     _start(page, shoot, "4-done")
+    expect(page.get_by_role("link", name="Notifications, 1 unread")).to_be_visible()  # R-I13
     counts = page.locator("#counts")
     expect(counts).to_contain_text(re.compile(r"Created\s*2"))
     expect(counts).to_contain_text(re.compile(r"Failed\s*1"))
@@ -147,6 +148,8 @@ def test_member_import_walked_from_upload_to_a_fixed_reimport(
     expect(page.locator("#counts")).to_contain_text(re.compile(r"Failed\s*0"))
     assert Customer.objects.get(member_id="M-002").profile["birthday"] == "1991-02-03"
     assert Import.objects.filter(status=Import.Status.SUCCEEDED).count() == 2
+    log_in(owner)  # the owner hears of both imports too (R-I13)
+    expect(page.get_by_role("link", name="Notifications, 2 unread")).to_be_visible()
 
 
 def test_mobile_lead_import_with_the_opt_out_choice_and_a_fixed_reimport(
