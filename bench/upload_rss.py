@@ -13,7 +13,7 @@ multipart POST (fields ``kind=member`` and ``file``). Then it reads the server's
 
 - a member CSV of the largest whole rows that fit in 100 MiB must be accepted (302 to the
   mapping page) with a peak RSS under 150 MB;
-- the same rows up to 101 MiB must be refused (200, the form with the engine's FILE_TOO_LARGE
+- the same rows up to 101 MiB must be refused (400, the form with the engine's FILE_TOO_LARGE
   message) and leave nothing behind: no new file in MEDIA_ROOT or TMPDIR, no new import.
 
 Prints a table; exits 1 if an upload misses its target. ``--keep`` keeps the scratch directory.
@@ -218,7 +218,7 @@ def measure_refused(
     left = stored_files(*folders) - files
     new_imports = import_count(database) - imports
     shown = FILE_TOO_LARGE in body
-    passed = status == 200 and shown and not left and not new_imports and peak < RSS_TARGET_MB
+    passed = status == 400 and shown and not left and not new_imports and peak < RSS_TARGET_MB
     detail = f"message {'shown' if shown else 'MISSING'}; {len(left)} files, "
     detail += f"{new_imports} imports left behind"
     return Outcome("refused", file.stat().st_size, seconds, peak, status, passed, detail)
