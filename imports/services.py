@@ -1125,20 +1125,37 @@ def _finish(import_id: int, *, error: str | None = None, stopped: bool = False) 
                 "failures_expire_at",
             ]
         )
-        activity_record(
-            channel=imp.channel,
-            actor=imp.started_by,
-            category=Entry.Category.BULK_IMPORT,
-            action=f"Bulk import of {imp.file_name} {FINISH_ACTIONS[locked.status]}",
-            import_id=imp.pk,
-            details=import_summary(locked) | ({"error": error} if error else {}),
-        )
+        _record_finish(imp, locked, error)
         import_notify(imp=locked)
         large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
         if large and connection.vendor == "postgresql":
             # Best effort: a broker that is down must not turn a finished import into an error.
             transaction.on_commit(_enqueue_upkeep, robust=True)
     return locked
+
+
+def _record_finish(imp: Import, locked: Import, error: str | None) -> None:
+    """R-I15: the import's one BULK_IMPORT entry, written at its start, gets its outcome."""
+    action = f"Bulk import of {imp.file_name} {FINISH_ACTIONS[locked.status]}"
+    outcome = (
+        import_summary(locked) | {"status": locked.status} | ({"error": error} if error else {})
+    )
+    entry = Entry.objects.filter(
+        channel_id=imp.channel_id, category=Entry.Category.BULK_IMPORT, import_id=imp.pk
+    ).first()
+    if entry is None:  # started before entries were kept whole
+        activity_record(
+            channel=imp.channel,
+            actor=imp.started_by,
+            category=Entry.Category.BULK_IMPORT,
+            action=action,
+            import_id=imp.pk,
+            details=outcome,
+        )
+        return
+    entry.action = action
+    entry.details = entry.details | outcome
+    entry.save(update_fields=["action", "details"])
 
 
 FINISH_ACTIONS = {
