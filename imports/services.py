@@ -489,7 +489,8 @@ class CheckReport:
             group[0] += 1
             if len(group[1]) < CHECK_REASON_ROWS:
                 group[1].append(failure.row_number)
-                group[2].append(str(failure.values.get(column, ""))[:CHECK_CELL_CHARS])
+                cell = str(failure.values.get(column, ""))[:CHECK_CELL_CHARS]
+                group[2].append(cell.replace("\x00", "\ufffd"))  # JSON columns refuse NUL
 
     def as_dict(self) -> dict:
         return {
