@@ -205,3 +205,15 @@ def test_filters_combine_with_the_exclusions_R_B2_R_I7(channel):
 
     assert counts(channel, audience) == (2, 1, 1)
     assert reached(channel, EMAIL, audience) == reached(channel, TEXT, audience) == ["Target"]
+
+
+def test_counts_take_one_query(channel, django_assert_num_queries):
+    CustomerFactory(channel=channel, import_tags=["spring"], profile={"city": "Seoul"})
+    audience = Audience(
+        tag="spring",
+        customer_type="lead",
+        key_filter=KeyFilter(operator=IS, value="Seoul", custom_key="city"),
+    )
+
+    with django_assert_num_queries(1):
+        assert counts(channel, audience) == (1, 1, 0)
