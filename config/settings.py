@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "contacts",
     "imports",
     "blocking",
+    "audience",
     "activitylog",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("c/<slug:channel_slug>/", include("contacts.urls")),
     path("c/<slug:channel_slug>/imports/", include("imports.urls")),
     path("c/<slug:channel_slug>/blocked/", include("blocking.urls")),
+    path("c/<slug:channel_slug>/audience/", include("audience.urls")),
     path("c/<slug:channel_slug>/activity/", include("activitylog.urls")),
     path("notifications/", include("imports.notification_urls")),
 ]

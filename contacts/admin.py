@@ -7,8 +7,10 @@ through the services, so they land in the activity log; the admin mostly reads.
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import Q
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from contacts.models import (
     Channel,
@@ -18,6 +20,7 @@ from contacts.models import (
     PendingUnification,
     ProfileKey,
 )
+from contacts.selectors import customers_hidden, hidden_filter
 
 # Above this planner estimate the exact COUNT(*) is skipped: "about 1,000,000" is enough there.
 ESTIMATE_THRESHOLD = 50_000
@@ -117,8 +120,16 @@ class ChannelAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     # Plan and security package are billing matters support may fix; the MU limit hides and
     # shows customers, so it is changed on the owner's settings page where it is applied.
-    fields = ("slug", "name", "plan", "has_security_package", "mu_limit", "created_at")
-    readonly_fields = ("slug", "mu_limit", "created_at")
+    fields = (
+        "slug",
+        "name",
+        "plan",
+        "has_security_package",
+        "mu_limit",
+        "hidden_customers",
+        "created_at",
+    )
+    readonly_fields = ("slug", "mu_limit", "hidden_customers", "created_at")
 
     def has_add_permission(self, request):
         # A channel needs its owner: `manage.py channel_create`.
@@ -126,6 +137,14 @@ class ChannelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="Hidden by the MU limit")
+    def hidden_customers(self, obj):
+        url = reverse("admin:contacts_customer_changelist")
+        query = f"channel__id__exact={obj.pk}&{MuLimitFilter.parameter_name}={MuLimitFilter.HIDDEN}"
+        return format_html(
+            '<a href="{}?{}">{} customer(s)</a>', url, query, customers_hidden(obj).count()
+        )
 
 
 @admin.register(ProfileKey)
@@ -151,6 +170,22 @@ class CustomerTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MuLimitFilter(admin.SimpleListFilter):
+    """The customers the MU limit hides (R-M2), most recently seen first as the owner sees them."""
+
+    title = "MU limit"
+    parameter_name = "mu"
+    HIDDEN = "hidden"
+
+    def lookups(self, request, model_admin):
+        return [(self.HIDDEN, "Hidden by the MU limit")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.HIDDEN:
+            return queryset.filter(hidden_filter())
+        return queryset
+
+
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
     list_display = (
@@ -165,7 +200,7 @@ class CustomerAdmin(ReadOnlyAdmin):
         "last_seen_at",
     )
     list_display_links = ("id", "display_name")
-    list_filter = (CustomerTypeFilter, "is_blocked", "is_hidden", "has_booted", "channel")
+    list_filter = (CustomerTypeFilter, "is_blocked", MuLimitFilter, "has_booted", "channel")
     # Exact lookups only: they use the (channel, email) / (channel, mobile) indexes, where a
     # `LIKE '%...%'` would scan a million rows. Emails are stored lowercased.
     search_fields = ("member_id__exact", "email__exact", "mobile_number__exact")
@@ -204,6 +239,12 @@ class CustomerAdmin(ReadOnlyAdmin):
     @admin.display(description="Name")
     def display_name(self, obj):
         return obj.display_name
+
+    def get_ordering(self, request):
+        # Hidden customers in the order the MU limit shows them again (R-M2).
+        if request.GET.get(MuLimitFilter.parameter_name) == MuLimitFilter.HIDDEN:
+            return (F("last_seen_at").desc(nulls_last=True), "-id")
+        return super().get_ordering(request)
 
 
 @admin.register(PendingUnification)

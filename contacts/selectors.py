@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
@@ -17,6 +18,7 @@ LEAD = "lead"
 
 # "+", then digits and phone punctuation, with at least 7 digits: read as a phone number.
 _PHONE_LIKE_RE = re.compile(r"\+[\d\s().-]+")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,90 @@ def customer_page(
         customers=rows,
         next_after=rows[-1].pk if rows and has_next else None,
         previous_before=rows[0].pk if rows and after is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class HiddenPage:
+    """One keyset page of hidden customers, most recently seen first."""
+
+    customers: list[Customer]
+    next_after: str | None  # the `after` cursor of the next page, None on the last page
+    previous_before: str | None  # the `before` cursor of the previous page, None on the first
+
+
+def hidden_filter() -> Q:
+    """Hidden by the MU limit (R-M2); a blocked customer is listed as blocked instead (R-B1)."""
+    return Q(is_hidden=True, is_blocked=False)
+
+
+def customers_hidden(channel: Channel) -> QuerySet[Customer]:
+    """The channel's customers the MU limit hides (R-M2)."""
+    return Customer.objects.filter(hidden_filter(), channel=channel)
+
+
+def seen_cursor(customer: Customer) -> str:
+    """A customer's place in the most-recently-seen order: `<epoch microseconds>.<id>`."""
+    seen = customer.last_seen_at
+    micros = "never" if seen is None else str((seen - _EPOCH) // timedelta(microseconds=1))
+    return f"{micros}.{customer.pk}"
+
+
+def _seen_position(cursor: str | None) -> tuple[datetime | None, int] | None:
+    micros, _, pk = (cursor or "").partition(".")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    if micros == "never":
+        return None, int(pk)
+    if not micros.lstrip("-").isdigit() or len(micros) > 18:
+        return None
+    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def _seen_after(seen: datetime | None, pk: int) -> Q:
+    """Later in the order: seen earlier, or at the same moment with a lower id; never seen last."""
+    if seen is None:
+        return Q(last_seen_at__isnull=True, id__lt=pk)
+    return Q(last_seen_at__lt=seen) | Q(last_seen_at=seen, id__lt=pk) | Q(last_seen_at__isnull=True)
+
+
+def _seen_before(seen: datetime | None, pk: int) -> Q:
+    if seen is None:
+        return Q(last_seen_at__isnull=False) | Q(last_seen_at__isnull=True, id__gt=pk)
+    return Q(last_seen_at__gt=seen) | Q(last_seen_at=seen, id__gt=pk)
+
+
+def hidden_page(
+    customers: QuerySet[Customer],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int = PAGE_SIZE,
+) -> HiddenPage:
+    """Keyset pages by lastSeenAt, most recent first (never seen last), then id: the order in
+    which the MU limit shows hidden customers again (R-M2)."""
+    before_at, after_at = _seen_position(before), _seen_position(after)
+    if before_at is not None:
+        oldest_first = customers.filter(_seen_before(*before_at)).order_by(
+            F("last_seen_at").asc(nulls_first=True), "id"
+        )
+        rows = list(oldest_first[: size + 1])
+        has_previous = len(rows) > size
+        rows = rows[:size][::-1]
+        return HiddenPage(
+            customers=rows,
+            next_after=seen_cursor(rows[-1]) if rows else None,
+            previous_before=seen_cursor(rows[0]) if rows and has_previous else None,
+        )
+    if after_at is not None:
+        customers = customers.filter(_seen_after(*after_at))
+    rows = list(customers.order_by(F("last_seen_at").desc(nulls_last=True), "-id")[: size + 1])
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return HiddenPage(
+        customers=rows,
+        next_after=seen_cursor(rows[-1]) if rows and has_next else None,
+        previous_before=seen_cursor(rows[0]) if rows and after_at is not None else None,
     )
 
 

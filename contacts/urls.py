@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import views
+from contacts import hidden_views, views
 
 app_name = "contacts"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("contacts/add-lead/", views.lead_add, name="lead_add"),
     path("contacts/delete/", views.customers_delete_selected, name="delete_selected"),
     path("contacts/delete-tagged/", views.customers_delete_tagged, name="delete_tagged"),
+    path("contacts/hidden/", hidden_views.hidden_list, name="hidden"),
     path("contacts/<int:pk>/", views.customer_detail, name="detail"),
     path("contacts/<int:pk>/edit/", views.customer_edit, name="edit"),
     path("contacts/<int:pk>/delete/", views.customer_delete, name="delete"),

@@ -1,5 +1,7 @@
 """Support staff's admin: every page opens, and it reads rather than writes."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -108,3 +110,25 @@ def test_estimated_paginator_asks_the_planner_for_big_results_on_postgresql(chan
 
     assert calls
     assert isinstance(count, int)
+
+
+def test_support_staff_see_hidden_customers_most_recently_seen_first_R_M2(
+    staff_client, channel, other_channel
+):
+    now = timezone.now()
+    never = CustomerFactory(channel=channel, is_hidden=True, last_seen_at=None)
+    old = CustomerFactory(channel=channel, is_hidden=True, last_seen_at=now - timedelta(days=2))
+    recent = CustomerFactory(channel=channel, is_hidden=True, last_seen_at=now)
+    elsewhere = CustomerFactory(channel=other_channel, is_hidden=True, last_seen_at=now)
+    CustomerFactory(channel=channel)
+    CustomerFactory(channel=channel, is_hidden=True, is_blocked=True)
+    url = reverse("admin:contacts_customer_changelist")
+
+    everywhere = staff_client.get(url, {"mu": "hidden"})
+    in_channel = staff_client.get(url, {"mu": "hidden", "channel__id__exact": channel.pk})
+
+    assert list(everywhere.context["cl"].result_list) == [elsewhere, recent, old, never]
+    assert list(in_channel.context["cl"].result_list) == [recent, old, never]
+    channel_page = staff_client.get(reverse("admin:contacts_channel_change", args=[channel.pk]))
+    assert f"channel__id__exact={channel.pk}&amp;mu=hidden" in channel_page.content.decode()
+    assert "3 customer(s)" in channel_page.content.decode()
