@@ -116,11 +116,11 @@ def outcome(imp: Import) -> dict:
             .values_list("row_number", "error_columns", "error_reasons", "values")
         ),
         "activity": sorted(
-            (category, action, label, json.dumps(details, sort_keys=True))
+            (category, action, label, json.dumps(details | {"by": None}, sort_keys=True))
             for category, action, label, details in Entry.objects.filter(
                 import_id=imp.pk
             ).values_list("category", "action", "customer_label", "details")
-        ),
+        ),  # "by" names each channel's own owner
         "notifications": Notification.objects.filter(import_run=imp).count(),
         "has_failures_file": bool(imp.failures_file),
     }
