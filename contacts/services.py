@@ -1,6 +1,8 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -19,19 +21,34 @@ class ChannelError(ValueError):
     """A refused channel operation; the message says what to fix."""
 
 
+def password_check(*, password: str, user) -> None:
+    """Refuse a password the validators reject (common, numeric, short, like the email)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ChannelError(" ".join(error.messages)) from None
+
+
+def password_set(*, user, password: str) -> None:
+    """Give an account a new password, once the validators accept it."""
+    password_check(password=password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
 def _user_for_email(email: str, password: str | None, *, reset_existing: bool = True):
     User = get_user_model()
     user = User.objects.filter(username__iexact=email).first()
     if user is None:
         user = User(username=email.lower(), email=email.lower())
         if password:
+            password_check(password=password, user=user)
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save()
     elif password and reset_existing:
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        password_set(user=user, password=password)
     return user
 
 
