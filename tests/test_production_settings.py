@@ -30,7 +30,8 @@ HTTPS_ENV = {
 def manage(*args: str, unset=(), **env: str) -> subprocess.CompletedProcess:
     """Run manage.py with the app's own settings and the given environment on top."""
     environ = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings", **env}
-    for name in unset:
+    # The browser tests' switch (tests/browser/conftest.py), which check --deploy rightly refuses.
+    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", *unset):
         environ.pop(name, None)
     return subprocess.run(
         [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
