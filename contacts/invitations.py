@@ -139,7 +139,7 @@ def invitation_find(token: str) -> Invitation | None:
 
 def _pending_locked(invitation: Invitation) -> Invitation:
     locked = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("channel", "invited_by")
         .filter(pk=invitation.pk, accepted_at__isnull=True, expires_at__gt=timezone.now())
         .first()
