@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from contacts import invitation_views
 from contacts import views as contacts_views
 
 urlpatterns = [
@@ -9,6 +10,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path(
+        "invitations/<str:token>/",
+        invitation_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path("c/<slug:channel_slug>/", include("contacts.urls")),
     path("c/<slug:channel_slug>/imports/", include("imports.urls")),
     path("c/<slug:channel_slug>/blocked/", include("blocking.urls")),

@@ -106,7 +106,7 @@ class MembershipInline(admin.TabularInline):
     show_change_link = False
 
     def has_add_permission(self, request, obj=None):
-        # Seats are given with `manage.py manager_add` or the owner's settings page (logged).
+        # Seats are given with `manage.py manager_add` or an owner's invitation (logged).
         return False
 
 

@@ -1,7 +1,6 @@
 """Forms parse what a manager typed; the rules live in contacts/services.py."""
 
 from django import forms
-from django.contrib.auth.password_validation import validate_password
 
 from contacts import profile_types
 from contacts.keys import normalize_email
@@ -22,6 +21,7 @@ TYPE_CHOICES = [
 TYPE_LABELS = dict(TYPE_CHOICES)
 CUSTOM_FIELD_PREFIX = "key__"
 _TRI_STATE = {"": None, "true": True, "false": False}
+PASSWORDS_DIFFER = "The two passwords differ."
 
 
 def _tri_state_initial(value: bool | None) -> str:
@@ -191,23 +191,31 @@ class ProfileKeyEditForm(forms.Form):
     type = forms.ChoiceField(choices=TYPE_CHOICES, label="Type")
 
 
-class ManagerAddForm(forms.Form):
+class ManagerInviteForm(forms.Form):
     email = forms.EmailField(label="Email")
-    password = forms.CharField(
-        required=False,
-        label="Initial password (optional)",
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Only for a new account. Without it an operator sets one with "
-        "manage.py changepassword.",
-    )
     can_edit_customers = forms.BooleanField(required=False, label="May edit customers")
     can_delete_customers = forms.BooleanField(required=False, label="May delete customers")
 
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if password:
-            validate_password(password)
-        return password or None
+
+class InvitationJoinForm(forms.Form):
+    """A new person's password, typed twice; the rules are contacts.invitations'."""
+
+    password = forms.CharField(
+        label="Choose a password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label="The password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") != data.get("password_again"):
+            self.add_error("password_again", PASSWORDS_DIFFER)
+        return data
 
 
 class ManagerPermissionsForm(forms.Form):

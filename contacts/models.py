@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Channel(models.Model):
@@ -72,6 +73,40 @@ class Membership(models.Model):
     @property
     def may_delete(self) -> bool:
         return self.is_owner or self.can_delete_customers
+
+
+class Invitation(models.Model):
+    """An owner's invitation to manage a channel: a one-time link that expires.
+
+    Only the SHA-256 of the link's token is stored; the link itself is shown once.
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="invitations")
+    email = models.CharField(max_length=254, help_text="Lowercased.")
+    can_edit_customers = models.BooleanField(default=False)
+    can_delete_customers = models.BooleanField(default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.channel}"
 
 
 class ProfileKey(models.Model):

@@ -8,6 +8,9 @@ Decisions where the guide is silent (each rejects rather than guesses, per R-T2)
 
 - Every cell is trimmed first; an empty or all-whitespace cell parses to ``EMPTY``, and so does
   ``[]`` for the list types (an empty list carries no data; ``format_value`` writes it as "").
+  A string keeps its leading whitespace from the first tab on: a tab before ``=`` is how a
+  spreadsheet is told that ``\t=1+1`` is text, and trimming it would turn the value into a
+  formula (OWASP CSV injection).
 - string: at most 512 code points; NUL and unpaired surrogates are rejected (Postgres jsonb and
   UTF-8 cannot hold them).
 - phone: E.164 via phonenumbers; only digits, spaces, ``-``, ``.``, ``(`` and ``)`` may follow the
@@ -146,11 +149,20 @@ def _parse_string(text: str) -> str | Literal[_Empty.EMPTY]:
     s = text.strip()
     if not s:
         return EMPTY
+    if s[0] != text[0]:
+        s = _with_leading_tabs(text, s)
     if len(s) > MAX_STRING:
         raise ProfileValueError(REASON_TOO_LONG)
     if "\x00" in s or not s.isascii():
         _check_characters(s)
     return s
+
+
+def _with_leading_tabs(text: str, trimmed: str) -> str:
+    """The trimmed string with the leading whitespace from its first tab on put back."""
+    lead = text[: len(text) - len(text.lstrip())]
+    tab = lead.find("\t")
+    return trimmed if tab < 0 else lead[tab:] + trimmed
 
 
 # number

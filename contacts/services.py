@@ -1,6 +1,8 @@
 import json
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -19,19 +21,41 @@ class ChannelError(ValueError):
     """A refused channel operation; the message says what to fix."""
 
 
-def _user_for_email(email: str, password: str | None, *, reset_existing: bool = True):
+def password_check(*, password: str, user) -> None:
+    """Refuse a password the validators reject (common, numeric, short, like the email)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ChannelError(" ".join(error.messages)) from None
+
+
+def password_set(*, user, password: str) -> None:
+    """Give an account a new password, once the validators accept it."""
+    password_check(password=password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+def account_create(*, email: str, password: str | None):
+    """Make a person's account, the email being the username, with a validated password or
+    none (an operator sets one later)."""
     User = get_user_model()
-    user = User.objects.filter(username__iexact=email).first()
-    if user is None:
-        user = User(username=email.lower(), email=email.lower())
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-    elif password and reset_existing:
+    user = User(username=email.lower(), email=email.lower())
+    if password:
+        password_check(password=password, user=user)
         user.set_password(password)
-        user.save(update_fields=["password"])
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+def _user_for_email(email: str, password: str | None):
+    user = get_user_model().objects.filter(username__iexact=email).first()
+    if user is None:
+        return account_create(email=email, password=password)
+    if password:
+        password_set(user=user, password=password)
     return user
 
 
@@ -83,14 +107,12 @@ def manager_add(
     can_edit_customers: bool = False,
     can_delete_customers: bool = False,
     by=None,
-    reset_existing_password: bool = True,
 ) -> Membership:
-    """Give a person a manager seat in the channel with the given permissions.
+    """Seat a person in the channel at once (operators; owners invite, contacts.invitations).
 
-    With `reset_existing_password=False` (the settings page) the password only applies to a new
-    account: a channel owner never resets the password of someone who already has an account.
+    A password is validated, and also replaces the password of an existing account.
     """
-    user = _user_for_email(email, password, reset_existing=reset_existing_password)
+    user = _user_for_email(email, password)
     if Membership.objects.filter(channel=channel, user=user).exists():
         raise ChannelError(ALREADY_MANAGER)
     membership = Membership.objects.create(

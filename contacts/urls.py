@@ -17,8 +17,13 @@ urlpatterns = [
     path("keys/add/", views.profile_key_add, name="key_add"),
     path("keys/<int:pk>/edit/", views.profile_key_edit, name="key_edit"),
     path("settings/", views.channel_settings, name="settings"),
-    path("settings/managers/add/", views.manager_add, name="manager_add"),
+    path("settings/managers/invite/", views.manager_invite, name="manager_invite"),
     path("settings/managers/<int:pk>/", views.manager_update, name="manager_update"),
     path("settings/managers/<int:pk>/remove/", views.manager_remove, name="manager_remove"),
+    path(
+        "settings/invitations/<int:pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("settings/mu-limit/", views.mu_limit_update, name="mu_limit"),
 ]

@@ -1,25 +1,27 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts import profile_types, selectors, services
+from contacts import invitations, profile_types, selectors, services
 from contacts.access import DELETE, EDIT, OWNER, channel_view
 from contacts.forms import (
     TYPE_LABELS,
     CustomerEditForm,
     LeadAddForm,
-    ManagerAddForm,
+    ManagerInviteForm,
     ManagerPermissionsForm,
     MuLimitForm,
     ProfileKeyAddForm,
     ProfileKeyEditForm,
 )
 from contacts.keys import BUILTIN_KEYS
-from contacts.models import Customer, Membership, ProfileKey
+from contacts.models import Customer, Invitation, Membership, ProfileKey
 
 LEAD_ADDED = "Lead added."
 LEAD_ADDED_HIDDEN = (
@@ -32,11 +34,15 @@ CUSTOMER_DELETED = "Customer deleted."
 CUSTOMERS_DELETED = "{count} customer(s) deleted."
 HIDDEN_SHOWN_AGAIN = "{count} customer(s) hidden by the MU limit are shown again."
 NOTHING_SELECTED = "Select at least one customer."
-MANAGER_ADDED = "{email} is now a manager of the channel."
-MANAGER_NEEDS_PASSWORD = (
-    "{email} has no password yet: give them one here next time, or ask an operator to run "
-    "manage.py changepassword {email}."
+# What the owner reads never tells whether the email already has an account.
+INVITATION_CREATED = (
+    "Invitation for {email} created. Send them this link; it works once, for {days} days: {link}"
 )
+INVITATION_SENT = (
+    "Invitation emailed to {email}. The link works once, for {days} days; you may also send it "
+    "yourself: {link}"
+)
+INVITATION_REVOKED = "The invitation of {email} is revoked; its link no longer works."
 MANAGER_UPDATED = "Permissions of {email} saved."
 MANAGER_REMOVED = "{email} is no longer a manager of the channel."
 MU_LIMIT_SAVED = "MU limit saved: {hidden} customer(s) hidden, {shown} shown again."
@@ -301,7 +307,12 @@ def _settings_page(request, add_form=None, mu_form=None, status: int = 200):
         nav="settings",
         status=status,
         memberships=memberships,
-        add_form=add_form or ManagerAddForm(),
+        invitations=request.channel.invitations.filter(accepted_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("email"),
+        now=timezone.now(),
+        invitation_days=invitations.INVITATION_DAYS,
+        add_form=add_form or ManagerInviteForm(),
         mu_form=mu_form or MuLimitForm(initial={"mu_limit": request.channel.mu_limit}),
         mu_count=services.mu_count(request.channel),
     )
@@ -315,27 +326,37 @@ def channel_settings(request):
 
 @channel_view(OWNER)
 @require_POST
-def manager_add(request):
-    form = ManagerAddForm(request.POST)
+def manager_invite(request):
+    """Invite a person to manage the channel: a one-time link, shown once and emailed."""
+    form = ManagerInviteForm(request.POST)
     if not form.is_valid():
         return _settings_page(request, add_form=form)
     email = form.cleaned_data["email"].lower()
     try:
-        membership = services.manager_add(
+        _, link = invitations.invitation_create(
             channel=request.channel,
             email=email,
-            password=form.cleaned_data["password"],
             can_edit_customers=form.cleaned_data["can_edit_customers"],
             can_delete_customers=form.cleaned_data["can_delete_customers"],
             by=request.user,
-            reset_existing_password=False,
+            base_url=settings.SITE_URL or request.build_absolute_uri("/"),
         )
     except services.ChannelError as error:
         form.add_error("email", str(error))
         return _settings_page(request, add_form=form)
-    messages.success(request, MANAGER_ADDED.format(email=email))
-    if not membership.user.has_usable_password():
-        messages.warning(request, MANAGER_NEEDS_PASSWORD.format(email=email))
+    text = INVITATION_SENT if invitations.invitation_emails_delivered() else INVITATION_CREATED
+    messages.success(request, text.format(email=email, days=invitations.INVITATION_DAYS, link=link))
+    return redirect("contacts:settings", request.channel.slug)
+
+
+@channel_view(OWNER)
+@require_POST
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(
+        Invitation, pk=pk, channel=request.channel, accepted_at__isnull=True
+    )
+    invitations.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, INVITATION_REVOKED.format(email=invitation.email))
     return redirect("contacts:settings", request.channel.slug)
 
 

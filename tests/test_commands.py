@@ -51,6 +51,15 @@ def test_channel_create_makes_an_owner_with_every_permission(client):
     assert client.login(username="boss@example.com", password="long-enough-pw")
 
 
+@pytest.mark.parametrize("password", ["password", "12345678", "short", "boss@example"])
+def test_channel_create_refuses_a_weak_password(password):
+    with pytest.raises(CommandError) as caught:
+        run("channel_create", "shop", "--owner-email=boss@example.com", f"--password={password}")
+
+    assert caught.value.returncode == 1
+    assert not Channel.objects.filter(slug="shop").exists()
+
+
 def test_channel_create_refuses_a_taken_slug_with_exit_1(channel):
     with pytest.raises(CommandError, match=re.escape(CHANNEL_SLUG_TAKEN)) as caught:
         run("channel_create", channel.slug, "--owner-email=new@example.com")
@@ -100,6 +109,22 @@ def test_manager_add_gives_the_permissions_asked_for(channel, owner, client):
 def test_manager_add_refuses_a_manager_twice(channel, editor):
     with pytest.raises(CommandError, match=re.escape(ALREADY_MANAGER)):
         run("manager_add", "acme", editor.email)
+
+
+@pytest.mark.parametrize("password", ["1", "password", "12345678", "helper@example.com"])
+def test_manager_add_refuses_a_weak_password(channel, password):
+    with pytest.raises(CommandError):
+        run("manager_add", "acme", "helper@example.com", f"--password={password}")
+
+    assert not Membership.objects.filter(user__email="helper@example.com").exists()
+
+
+def test_manager_add_never_gives_an_existing_account_a_weak_password(channel, outsider):
+    with pytest.raises(CommandError, match="too common"):
+        run("manager_add", "acme", outsider.email, "--password=password")
+
+    outsider.refresh_from_db()
+    assert outsider.check_password("pw-for-tests")
 
 
 def test_manager_add_refuses_an_unknown_channel(db):
@@ -208,6 +233,17 @@ def test_demo_setup_twice_adds_nothing_and_the_new_password_works(client):
     assert Entry.objects.count() == entries
     assert not client.login(username=DEMO_EMAIL, password=_printed_password(first))
     assert client.login(username=DEMO_EMAIL, password=_printed_password(second))
+
+
+def test_demo_setup_refuses_a_weak_password_and_keeps_the_working_one(client):
+    run("demo_setup", "--password=demo-pass-123")
+
+    with pytest.raises(CommandError, match="entirely numeric"):
+        run("demo_setup", "--password=12345678901")
+    with pytest.raises(CommandError, match="too common"):
+        run("demo_setup", "--password=password")
+
+    assert client.login(username=DEMO_EMAIL, password="demo-pass-123")
 
 
 def test_demo_setup_takes_a_fixed_password(client):

@@ -54,6 +54,10 @@ def assert_rejected(type_name, text, reason):
 STRING_CASES = [
     accepted(STRING, "hello", "hello"),
     accepted(STRING, "  Kim Minji \t", "Kim Minji"),
+    # A leading tab marks a formula as text (OWASP); trimming it would make it live (R-I14).
+    accepted(STRING, "\t=1+1", "\t=1+1", rule="R-I14"),
+    accepted(STRING, " \t\t=1+1 ", "\t\t=1+1", rule="R-I14"),
+    accepted(STRING, "\t \t", pt.EMPTY, rule="R-I14"),
     accepted(STRING, "x" * 512, "x" * 512),
     accepted(STRING, "가" * 512, "가" * 512),
 ]
@@ -724,6 +728,12 @@ def test_R_T1_datetime_offsets_convert_to_utc(moment, offset_minutes, style):
 stored_strings = (
     st.text(max_size=520).map(str.strip).filter(lambda s: s and len(s) <= 512 and "\x00" not in s)
 )
+# A string value may begin with tabs (R-I14); list items are trimmed whole.
+tabbed_strings = st.builds(
+    lambda tabs, s: "\t" * tabs + s,
+    st.integers(0, 2),
+    stored_strings.filter(lambda s: len(s) <= 510),
+)
 finite_numbers = st.one_of(
     st.integers(-(10**15) + 1, 10**15 - 1),
     st.builds(
@@ -743,7 +753,7 @@ tag_levels = st.text(
 tag_items = st.one_of(tag_levels, st.builds("{}/{}".format, tag_levels, tag_levels))
 
 STORED_VALUES = {
-    STRING: stored_strings,
+    STRING: tabbed_strings,
     PHONE: st.sampled_from(ALL_E164_EXAMPLES),
     NUMBER: finite_numbers,
     DATE: st.dates().map(date.isoformat),

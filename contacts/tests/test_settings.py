@@ -1,16 +1,15 @@
 """Channel settings: managers, their permissions and the MU limit (R-M2), owner only."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from activitylog.models import Entry
 from contacts import services, views
-from contacts.models import Customer, Membership
-from tests.factories import ChannelFactory, CustomerFactory, MembershipFactory, UserFactory
+from contacts.models import Customer, Invitation, Membership
+from tests.factories import CustomerFactory
 
 SETTINGS = reverse("contacts:settings", args=["acme"])
-ADD = reverse("contacts:manager_add", args=["acme"])
+INVITE = reverse("contacts:manager_invite", args=["acme"])
 MU_LIMIT = reverse("contacts:mu_limit", args=["acme"])
 
 
@@ -26,7 +25,7 @@ def all_urls(channel, user):
     pk = seat(channel, user).pk
     return [
         ("get", SETTINGS),
-        ("post", ADD),
+        ("post", INVITE),
         ("post", MU_LIMIT),
         ("post", reverse("contacts:manager_update", args=["acme", pk])),
         ("post", reverse("contacts:manager_remove", args=["acme", pk])),
@@ -96,48 +95,18 @@ def test_another_channels_membership_is_404(client, channel, owner, outsider):
     assert Membership.objects.filter(pk=other.pk).exists()
 
 
-def test_add_a_new_manager_without_a_password(client, channel, owner):
+def test_inviting_twice_a_manager_of_the_channel_is_refused(client, channel, owner, editor):
     client.force_login(owner)
-    response = client.post(
-        ADD, {"email": "New@Example.com", "can_edit_customers": "on"}, follow=True
-    )
-    user = get_user_model().objects.get(username="new@example.com")
-    membership = seat(channel, user)
-    assert membership.can_edit_customers and not membership.can_delete_customers
-    assert not user.has_usable_password()
-    assert views.MANAGER_ADDED.format(email="new@example.com") in messages_of(response)
-    assert views.MANAGER_NEEDS_PASSWORD.format(email="new@example.com") in messages_of(response)
-    assert Entry.objects.filter(category=Entry.Category.SETTINGS).count() == 1
-
-
-def test_add_a_new_manager_with_a_password(client, channel, owner):
-    client.force_login(owner)
-    client.post(ADD, {"email": "new@example.com", "password": "a-long-password"})
-    user = get_user_model().objects.get(username="new@example.com")
-    assert user.check_password("a-long-password")
-
-
-def test_adding_an_existing_account_never_resets_its_password(client, channel, owner):
-    person = UserFactory(email="person@example.com")
-    MembershipFactory(channel=ChannelFactory(), user=person)
-    client.force_login(owner)
-    client.post(ADD, {"email": "person@example.com", "password": "taken-over-password"})
-    person.refresh_from_db()
-    assert person.check_password("pw-for-tests")
-    assert seat(channel, person)
-
-
-def test_adding_a_manager_twice_is_refused(client, channel, owner, editor):
-    client.force_login(owner)
-    response = client.post(ADD, {"email": "editor@example.com"})
+    response = client.post(INVITE, {"email": "Editor@Example.com"})
     assert response.context["add_form"].errors["email"] == [services.ALREADY_MANAGER]
+    assert not Invitation.objects.exists()
 
 
-def test_add_needs_a_valid_email(client, channel, owner):
+def test_an_invitation_needs_a_valid_email(client, channel, owner):
     client.force_login(owner)
-    response = client.post(ADD, {"email": "nope"})
+    response = client.post(INVITE, {"email": "nope"})
     assert "email" in response.context["add_form"].errors
-    assert Membership.objects.count() == 1
+    assert not Invitation.objects.exists()
 
 
 def test_remove_a_manager_but_never_the_owner(client, channel, owner, editor):

@@ -3,6 +3,13 @@
 Columns: rowNumber, errorColumns, errorReasons, then the mapped profile keys in file order.
 Uploaded again as it is, the first three columns are skipped by the mapping and the rest map
 to their keys by name. Cells are written as text, so "0010" or "=1+1" come back unchanged.
+
+Decisions (R-I14):
+- A text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return carries
+  Excel's quote prefix (the cell style a typed leading apostrophe gives): the cell stays text
+  when a manager edits it, so ``=HYPERLINK(...)`` does not turn into a live formula. The prefix
+  is a style, not a character: the value is byte-identical and the file uploads again as it
+  is. Leading tabs survive that upload too (``contacts.profile_types`` keeps them).
 """
 
 from collections.abc import Iterable, Sequence
@@ -17,6 +24,8 @@ from .mapping import FAILURE_COLUMNS
 SHEET_TITLE = "Failed rows"
 REASON_SEPARATOR = "\n"
 COLUMN_SEPARATOR = ", "
+# What a spreadsheet may read as the start of a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text_cell(sheet, text: str) -> WriteOnlyCell:
@@ -24,6 +33,8 @@ def _text_cell(sheet, text: str) -> WriteOnlyCell:
     # Assigning through .value would read "=..." as a formula; failed rows hold data only.
     cell._value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     cell.data_type = "s"
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
     return cell
 
 

@@ -89,3 +89,45 @@ def test_the_workbook_writes_text_cells_not_formulas():
     sheet = openpyxl.load_workbook(target).active
     assert sheet["D2"].value == "=HYPERLINK(1)\ufffd"
     assert sheet["D2"].data_type == "s"
+
+
+def test_R_I14_cells_that_start_like_a_formula_carry_the_quote_prefix():
+    values = {
+        "a": "=HYPERLINK(1)",
+        "b": "+1",
+        "c": "-1",
+        "d": "@SUM(1)",
+        "e": "\t=1+1",
+        "f": "\r=1",
+        "g": "plain",
+        "h": "1=1",
+    }
+    target = io.BytesIO()
+    write_failures(target, list(values), [(2, ["a"], ["bad"], values)])
+    target.seek(0)
+    sheet = openpyxl.load_workbook(target).active
+    cells = {sheet.cell(1, column).value: sheet.cell(2, column) for column in range(4, 12)}
+    # XML reads a carriage return back as a line feed; every other value is byte-identical.
+    assert {key: cell.value for key, cell in cells.items()} == values | {"f": "\n=1"}
+    prefixed = {key for key, cell in cells.items() if cell.quotePrefix}
+    assert prefixed == {"a", "b", "c", "d", "e", "f"}
+
+
+def test_R_I14_a_tabbed_formula_comes_back_byte_identical_through_the_failed_rows_file(
+    channel, owner
+):
+    """OWASP's tab-prefixed formula keeps its tab on import, in the file and on re-upload."""
+    text = f"memberId,name,{OPT}\nM1,\t=1+1,maybe,false\n"
+    first = _import(channel, owner, text.encode(), "members.csv")
+    assert first.failed_count == 1
+    with first.failures_file.open("rb") as handle:
+        data = handle.read()
+    cell = openpyxl.load_workbook(io.BytesIO(data)).active["E2"]
+    assert (cell.value, cell.quotePrefix) == ("\t=1+1", True)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    book.active["F2"].value = "true"
+    fixed = io.BytesIO()
+    book.save(fixed)
+    again = _import(channel, owner, fixed.getvalue(), "members-failed.xlsx")
+    assert (again.created_count, again.failed_count) == (1, 0)
+    assert Customer.objects.get(member_id="M1").name == "\t=1+1"

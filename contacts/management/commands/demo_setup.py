@@ -2,13 +2,13 @@ import os
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from blocking.services import customer_block
 from contacts.management.demo import demo_customers_load
 from contacts.models import Channel, Customer, Membership
-from contacts.services import channel_create, manager_add
+from contacts.services import ChannelError, channel_create, manager_add, password_set
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Company"
@@ -32,10 +32,13 @@ class Command(BaseCommand):
     def handle(self, *args, password, **options):
         password = password or secrets.token_urlsafe(9)
         channel = Channel.objects.filter(slug=DEMO_SLUG).first()
-        if channel is None:
-            channel = self._create(password)
-        else:
-            self._reset_login(channel, password)
+        try:
+            if channel is None:
+                channel = self._create(password)
+            else:
+                self._reset_login(channel, password)
+        except ChannelError as error:
+            raise CommandError(str(error)) from error
         port = os.environ.get("PORT") or "8000"
         self.stdout.write(
             self.style.SUCCESS(f"Demo channel {channel.slug!r} is ready. Log in at:")
@@ -64,15 +67,16 @@ class Command(BaseCommand):
         )
         return channel
 
+    @transaction.atomic
     def _reset_login(self, channel: Channel, password: str) -> None:
         """Make the printed login work even if someone changed or removed the demo owner."""
         User = get_user_model()
         user = User.objects.filter(username__iexact=DEMO_EMAIL).first()
         if user is None:
             user = User.objects.create_user(username=DEMO_EMAIL, email=DEMO_EMAIL)
-        user.set_password(password)
+        password_set(user=user, password=password)
         user.is_active = True
-        user.save()
+        user.save(update_fields=["is_active"])
         if not Membership.objects.filter(channel=channel, user=user).exists():
             manager_add(
                 channel=channel,
