@@ -17,6 +17,10 @@ that debris rather than on the channel (a) and (b) leave.
 gets its own activity entry (R-I15); it runs first, in a database of its own made the way
 (a)'s is, and its time against (a)'s must stay within +20%. ``--steps`` runs some of the steps
 ((b), (c) and (b2) need (a)), e.g. ``--steps a,e --rows 200000`` while working on R-I15.
+``--repeat N`` runs (a) and (e) N times, alternately, and takes the fastest of each: on a busy
+machine one run of a step can take twice as long as the next. For the same reason the pair's
+CPU seconds (the import's and its PostgreSQL sessions', SessionCpu) are printed beside the
+ratio of their times.
 Peak RSS is the import process's own (``/usr/bin/time -v``, else RUSAGE_CHILDREN). Then it
 times ``COPY`` of the same rows into an indexed scratch table. ``--profile N`` also runs the
 steps under cProfile on N rows and prints where the time goes.
@@ -32,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +125,65 @@ def _busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _process_ticks(pid: int) -> int | None:
+    """User and system clock ticks a process has spent so far; None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+class SessionCpu(threading.Thread):
+    """CPU seconds of the PostgreSQL sessions on one database while a step runs, read from
+    /proc ten times a second (where the server runs on this machine; else 0). Unlike the wall
+    time and the machine's CPU, it hardly moves with what other programs on the machine do. A
+    session that ends between two readings loses at most its last tenth of a second."""
+
+    def __init__(self, dbname: str) -> None:
+        super().__init__(daemon=True)
+        self.marker = f" {dbname} ".encode()
+        self.start_ticks: dict[int, int] = {}  # the database's sessions -> ticks when first seen
+        self.last_ticks: dict[int, int] = {}
+        self.others: set[int] = set()  # processes that are no PostgreSQL process
+        self.stopping = threading.Event()
+        self._read(starting=True)
+
+    def _read(self, starting: bool = False) -> None:
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in self.others:
+                continue
+            pid = int(name)
+            if pid not in self.start_ticks:
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        title = handle.read()
+                except OSError:
+                    continue
+                if b"postgres" not in title:
+                    self.others.add(pid)
+                    continue
+                if not (title.startswith(b"postgres: ") and self.marker in title):
+                    continue  # another database's, or a new one not yet titled
+                self.start_ticks[pid] = (_process_ticks(pid) or 0) if starting else 0
+            ticks = _process_ticks(pid)
+            if ticks is not None:
+                self.last_ticks[pid] = ticks
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.1):
+            self._read()
+
+    def stop(self) -> float:
+        """Stop reading; the CPU seconds the sessions spent since the start."""
+        self.stopping.set()
+        self.join()
+        self._read()
+        ticks = sum(last - self.start_ticks[pid] for pid, last in self.last_ticks.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Measured:
     seconds: float
@@ -128,17 +192,22 @@ class Measured:
     busy: float  # CPU seconds of the whole machine meanwhile (PostgreSQL included)
     stdout: str
     stderr: str
+    db_cpu: float = 0.0  # CPU seconds of the database's PostgreSQL sessions (SessionCpu)
 
 
 def run_measured(args: list[str], env: dict[str, str]) -> Measured:
-    """Run a command; return its wall time, peak RSS, CPU time and the machine's."""
+    """Run a command; return its wall time, peak RSS, CPU time, the machine's and that of the
+    database's PostgreSQL sessions."""
     timer = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
     command = [timer, "-v", *args] if timer else args
+    sessions = SessionCpu(unquote(urlparse(env["DATABASE_URL"]).path.lstrip("/")))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = _busy_seconds()
+    sessions.start()
     started = time.monotonic()
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.monotonic() - started
+    db_cpu = sessions.stop()
     busy = _busy_seconds() - busy
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -150,7 +219,7 @@ def run_measured(args: list[str], env: dict[str, str]) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     report = done.stderr.rfind("\tCommand being timed")
     stderr = done.stderr[:report] if report >= 0 else done.stderr
-    return Measured(seconds, rss_kb / 1024, cpu, busy, done.stdout, stderr)
+    return Measured(seconds, rss_kb / 1024, cpu, busy, done.stdout, stderr, db_cpu)
 
 
 def copy_only(url: str, path: str) -> None:
@@ -275,10 +344,19 @@ def main() -> int:
         metavar="a,b,c,b2,e",
         help="The steps to run; (b), (c) and (b2) need (a).",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Run (a) and (e) N times, alternately; the table shows the fastest of each.",
+    )
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N rows.")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
     parser.add_argument("--copy-only", metavar="FILE", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.repeat < 1:
+        parser.error("--repeat takes 1 or more")
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("The import benchmark needs PostgreSQL: set DATABASE_URL.")
@@ -326,17 +404,36 @@ def main() -> int:
             "c": [*manage, SLUG, str(first), "--kind", "member", "--dry-run"],
             "b2": [*manage, SLUG, str(second), "--kind", "member"],
         }
-        for step, args in steps.items():
-            if step not in options.steps:
-                continue
-            if step in ("e", "a"):  # each into an empty channel of a new database
+        pair = [step for step in ("e", "a") if step in options.steps]
+        runs: dict[str, list[Measured]] = {step: [] for step in pair}
+        order = pair * options.repeat + [s for s in steps if s in options.steps and s not in pair]
+        for step in order:
+            args = steps[step]
+            if step in pair:  # each into an empty channel of a new database
                 recreate_database(url)
                 migrate()
                 setup_channel(args[3], enterprise=step == "e")
-            results[step] = measured = run_measured(args, env)
+            measured = run_measured(args, env)
+            if step in pair:
+                runs[step].append(measured)
+            if step not in results or measured.seconds < results[step].seconds:
+                results[step] = measured
             print(f"({step}) {measured.stdout.strip().splitlines()[-1]}")
             for line in measured.stderr.strip().splitlines()[:5]:
                 print(f"    {line}")
+        if options.repeat > 1:
+            for step in pair:
+                times = ", ".join(f"{m.seconds:.1f} ({m.cpu + m.db_cpu:.1f})" for m in runs[step])
+                print(
+                    f"({step}) {options.repeat} runs: {times} s (with their import and database "
+                    "CPU s); the table shows the fastest"
+                )
+            if len(pair) == 2:
+                ratios = ", ".join(
+                    f"{e.seconds / a.seconds:.2f}"
+                    for e, a in zip(runs["e"], runs["a"], strict=True)
+                )
+                print(f"(e) / (a) run by run: {ratios}")
         copy = run_measured([sys.executable, __file__, "--copy-only", str(first)], env)
         print(f"(COPY) {copy.stdout.strip()}")
 
@@ -370,11 +467,19 @@ def main() -> int:
                 f"| {limit}, < {RSS_TARGET_MB} MB | {'PASS' if ok else 'FAIL'} |"
             )
         if plain and "e" in results:
-            ratio = results["e"].seconds / plain.seconds
+            enterprise = results["e"]
+            ratio = enterprise.seconds / plain.seconds
             verdict = "PASS" if ratio < ENTERPRISE_RATIO else "FAIL"
             print(
                 f"\n(e) / (a): {ratio:.2f}, {ratio - 1:+.0%} for R-I15's per-customer entries "
                 f"(at most {ENTERPRISE_RATIO - 1:+.0%}): {verdict}"
+            )
+            # Wall time on a shared machine moves with the other programs; CPU hardly does.
+            cpu = [m.cpu + m.db_cpu for m in (plain, enterprise)]
+            print(
+                f"CPU s of the import and its database sessions: (a) {plain.cpu:.1f} + "
+                f"{plain.db_cpu:.1f}, (e) {enterprise.cpu:.1f} + {enterprise.db_cpu:.1f}; "
+                f"(e) / (a) {cpu[1] / cpu[0]:.2f}, {cpu[1] / cpu[0] - 1:+.0%}"
             )
         if options.profile:
             profile(env, workdir, options.profile, options.seed, options.steps)
