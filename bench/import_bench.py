@@ -2,7 +2,8 @@
 
 Run:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cc_bench_import \\
-        .venv/bin/python bench/import_bench.py [--rows 930000] [--profile 100000]
+        .venv/bin/python bench/import_bench.py [--rows 930000] [--steps a,b,c,b2,e] \\
+        [--profile 100000]
 
 Drops and recreates that database, migrates it, creates a channel with the file's custom keys,
 generates a seeded member file just under the 100 MB cap (tests/queue_support.py) and runs
@@ -12,9 +13,17 @@ generates a seeded member file just under the 100 MB cap (tests/queue_support.py
 beyond the issue's three steps and runs last: it leaves a million dead row versions, and on
 a server where autovacuum is off (this machine's) the dry run after it would be measured on
 that debris rather than on the channel (a) and (b) leave.
+(e) is (a) into an Enterprise channel with the security package, where every created customer
+gets its own activity entry (R-I15); it runs first, in a database of its own made the way
+(a)'s is, and its time against (a)'s must stay within +20%. ``--steps`` runs some of the steps
+((b), (c) and (b2) need (a)), e.g. ``--steps a,e --rows 200000`` while working on R-I15.
+``--repeat N`` runs (a) and (e) N times, alternately, and takes the fastest of each: on a busy
+machine one run of a step can take twice as long as the next. For the same reason the pair's
+CPU seconds (the import's and its PostgreSQL sessions', SessionCpu) are printed beside the
+ratio of their times.
 Peak RSS is the import process's own (``/usr/bin/time -v``, else RUSAGE_CHILDREN). Then it
 times ``COPY`` of the same rows into an indexed scratch table. ``--profile N`` also runs the
-three steps under cProfile on N rows and prints where the time goes.
+steps under cProfile on N rows and prints where the time goes.
 Exit status 1 if a step misses its target.
 """
 
@@ -27,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +50,7 @@ from tests.queue_support import CUSTOM_KEYS, HEADERS, MANAGE, write_customers_cs
 PROJECT = MANAGE.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cc_bench_import"
 SLUG = "bench"
+ENTERPRISE_SLUG = "bench-enterprise"
 PROFILE_SLUG = "bench-profile"
 OWNER = "bench@example.com"
 CAP_BYTES = 100 * 1024 * 1024
@@ -50,7 +61,10 @@ TARGETS = {
     "b": (90, "import again: the same file, every customer matched"),
     "c": (20, "dry run (--dry-run)"),
     "b2": (90, "import again: same customers, every value changed"),
+    "e": (None, "import into an empty Enterprise channel with the security package (R-I15)"),
 }
+# (e) may take at most this many times (a)'s seconds (R-I15's issue).
+ENTERPRISE_RATIO = 1.2
 _MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
 
@@ -85,14 +99,19 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def setup_channel(slug: str) -> None:
-    """A channel with its owner and the file's custom keys (in this process)."""
+def setup_channel(slug: str, *, enterprise: bool = False) -> None:
+    """A channel with its owner and the file's custom keys (in this process); ``enterprise``:
+    on the Enterprise plan with the security package, so the import logs each edit (R-I15)."""
     from django.db import connections
 
-    from contacts.models import Membership
+    from contacts.models import Channel, Membership
     from contacts.services import channel_create, profile_key_add
 
-    channel = channel_create(slug=slug, name=slug, owner_email=OWNER)
+    plan = Channel.Plan.ENTERPRISE if enterprise else Channel.Plan.FREE
+    channel = channel_create(
+        slug=slug, name=slug, owner_email=OWNER, plan=plan, has_security_package=enterprise
+    )
+    assert channel.logs_import_edits == enterprise
     owner = Membership.objects.get(channel=channel).user
     for name, type_name in CUSTOM_KEYS.items():
         profile_key_add(channel=channel, by=owner, name=name, type=type_name)
@@ -106,6 +125,65 @@ def _busy_seconds() -> float:
     return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _process_ticks(pid: int) -> int | None:
+    """User and system clock ticks a process has spent so far; None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+class SessionCpu(threading.Thread):
+    """CPU seconds of the PostgreSQL sessions on one database while a step runs, read from
+    /proc ten times a second (where the server runs on this machine; else 0). Unlike the wall
+    time and the machine's CPU, it hardly moves with what other programs on the machine do. A
+    session that ends between two readings loses at most its last tenth of a second."""
+
+    def __init__(self, dbname: str) -> None:
+        super().__init__(daemon=True)
+        self.marker = f" {dbname} ".encode()
+        self.start_ticks: dict[int, int] = {}  # the database's sessions -> ticks when first seen
+        self.last_ticks: dict[int, int] = {}
+        self.others: set[int] = set()  # processes that are no PostgreSQL process
+        self.stopping = threading.Event()
+        self._read(starting=True)
+
+    def _read(self, starting: bool = False) -> None:
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in self.others:
+                continue
+            pid = int(name)
+            if pid not in self.start_ticks:
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        title = handle.read()
+                except OSError:
+                    continue
+                if b"postgres" not in title:
+                    self.others.add(pid)
+                    continue
+                if not (title.startswith(b"postgres: ") and self.marker in title):
+                    continue  # another database's, or a new one not yet titled
+                self.start_ticks[pid] = (_process_ticks(pid) or 0) if starting else 0
+            ticks = _process_ticks(pid)
+            if ticks is not None:
+                self.last_ticks[pid] = ticks
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.1):
+            self._read()
+
+    def stop(self) -> float:
+        """Stop reading; the CPU seconds the sessions spent since the start."""
+        self.stopping.set()
+        self.join()
+        self._read()
+        ticks = sum(last - self.start_ticks[pid] for pid, last in self.last_ticks.items())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Measured:
     seconds: float
@@ -114,17 +192,22 @@ class Measured:
     busy: float  # CPU seconds of the whole machine meanwhile (PostgreSQL included)
     stdout: str
     stderr: str
+    db_cpu: float = 0.0  # CPU seconds of the database's PostgreSQL sessions (SessionCpu)
 
 
 def run_measured(args: list[str], env: dict[str, str]) -> Measured:
-    """Run a command; return its wall time, peak RSS, CPU time and the machine's."""
+    """Run a command; return its wall time, peak RSS, CPU time, the machine's and that of the
+    database's PostgreSQL sessions."""
     timer = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
     command = [timer, "-v", *args] if timer else args
+    sessions = SessionCpu(unquote(urlparse(env["DATABASE_URL"]).path.lstrip("/")))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy = _busy_seconds()
+    sessions.start()
     started = time.monotonic()
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
     seconds = time.monotonic() - started
+    db_cpu = sessions.stop()
     busy = _busy_seconds() - busy
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -136,7 +219,7 @@ def run_measured(args: list[str], env: dict[str, str]) -> Measured:
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     report = done.stderr.rfind("\tCommand being timed")
     stderr = done.stderr[:report] if report >= 0 else done.stderr
-    return Measured(seconds, rss_kb / 1024, cpu, busy, done.stdout, stderr)
+    return Measured(seconds, rss_kb / 1024, cpu, busy, done.stdout, stderr, db_cpu)
 
 
 def copy_only(url: str, path: str) -> None:
@@ -182,8 +265,9 @@ def copy_only(url: str, path: str) -> None:
     print(f"copied {rows} rows; into a text staging table without indexes in {staged:.1f} s")
 
 
-def profile(env: dict[str, str], workdir: Path, rows: int, seed: int) -> None:
-    """Steps (a), (b) and (c) on a smaller file under cProfile: where the time goes."""
+def profile(env: dict[str, str], workdir: Path, rows: int, seed: int, chosen: list[str]) -> None:
+    """The chosen ones of steps (a), (b), (c) and (e) on a smaller file under cProfile: where
+    the time goes."""
     first = write_customers_csv(workdir / "profile.csv", rows, seed=seed)
     second = write_customers_csv(
         workdir / "profile-changed.csv", rows, seed=seed, values_seed=seed + 1
@@ -195,6 +279,11 @@ def profile(env: dict[str, str], workdir: Path, rows: int, seed: int) -> None:
         "b": [*manage, str(second), "--kind", "member"],
         "c": [*manage, str(first), "--kind", "member", "--dry-run"],
     }
+    if "e" in chosen:
+        setup_channel(f"{PROFILE_SLUG}-e", enterprise=True)
+        steps["e"] = [str(MANAGE), "import_customers", f"{PROFILE_SLUG}-e", str(first)]
+        steps["e"] += ["--kind", "member"]
+    steps = {step: args for step, args in steps.items() if step in chosen}
     for step, args in steps.items():
         out = workdir / f"{step}.prof"
         started = time.monotonic()
@@ -233,14 +322,41 @@ def _short(filename: str) -> str:
     return filename.replace(str(PROJECT) + "/", "").split("site-packages/")[-1]
 
 
+def _steps(text: str) -> list[str]:
+    """``--steps``: known step names; (b), (c) and (b2) run on what (a) leaves."""
+    chosen = [step.strip() for step in text.split(",") if step.strip()]
+    unknown = sorted(set(chosen) - set(TARGETS))
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose among {', '.join(TARGETS)}, not {text!r}")
+    if not set(chosen) <= {"a", "e"} and "a" not in chosen:
+        raise argparse.ArgumentTypeError("(b), (c) and (b2) run on what (a) leaves: add a")
+    return chosen
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=930_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--steps",
+        type=_steps,
+        default=list(TARGETS),
+        metavar="a,b,c,b2,e",
+        help="The steps to run; (b), (c) and (b2) need (a).",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Run (a) and (e) N times, alternately; the table shows the fastest of each.",
+    )
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N rows.")
     parser.add_argument("--keep", action="store_true", help="Keep the generated files.")
     parser.add_argument("--copy-only", metavar="FILE", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.repeat < 1:
+        parser.error("--repeat takes 1 or more")
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("The import benchmark needs PostgreSQL: set DATABASE_URL.")
@@ -260,36 +376,64 @@ def main() -> int:
     results = {}
     try:
         started = time.monotonic()
-        first = write_customers_csv(workdir / "customers.csv", options.rows, seed=options.seed)
-        second = write_customers_csv(
-            workdir / "customers-changed.csv",
-            options.rows,
-            seed=options.seed,
-            values_seed=options.seed + 1,
-        )
-        size = max(first.stat().st_size, second.stat().st_size)
+        files = [write_customers_csv(workdir / "customers.csv", options.rows, seed=options.seed)]
+        if "b2" in options.steps:
+            files.append(
+                write_customers_csv(
+                    workdir / "customers-changed.csv",
+                    options.rows,
+                    seed=options.seed,
+                    values_seed=options.seed + 1,
+                )
+            )
+        first, second = files[0], files[-1]
+        size = max(path.stat().st_size for path in files)
         print(
-            f"generated 2 files of {options.rows:,} rows, up to {size / 2**20:.1f} MiB, in "
-            f"{time.monotonic() - started:.0f} s; chunks of {env['IMPORT_CHUNK_ROWS']} rows"
+            f"generated {len(files)} file{'s' if len(files) > 1 else ''} of {options.rows:,} "
+            f"rows, up to {size / 2**20:.1f} MiB, in {time.monotonic() - started:.0f} s; "
+            f"chunks of {env['IMPORT_CHUNK_ROWS']} rows"
         )
         if size > CAP_BYTES:
             raise SystemExit(f"The file is over the 100 MB cap ({size:,} bytes): use fewer rows.")
-        recreate_database(url)
-        migrate()
-        setup_channel(SLUG)
 
-        manage = [sys.executable, str(MANAGE), "import_customers", SLUG]
+        manage = [sys.executable, str(MANAGE), "import_customers"]
         steps = {
-            "a": [*manage, str(first), "--kind", "member"],
-            "b": [*manage, str(first), "--kind", "member"],
-            "c": [*manage, str(first), "--kind", "member", "--dry-run"],
-            "b2": [*manage, str(second), "--kind", "member"],
+            "e": [*manage, ENTERPRISE_SLUG, str(first), "--kind", "member"],
+            "a": [*manage, SLUG, str(first), "--kind", "member"],
+            "b": [*manage, SLUG, str(first), "--kind", "member"],
+            "c": [*manage, SLUG, str(first), "--kind", "member", "--dry-run"],
+            "b2": [*manage, SLUG, str(second), "--kind", "member"],
         }
-        for step, args in steps.items():
-            results[step] = measured = run_measured(args, env)
+        pair = [step for step in ("e", "a") if step in options.steps]
+        runs: dict[str, list[Measured]] = {step: [] for step in pair}
+        order = pair * options.repeat + [s for s in steps if s in options.steps and s not in pair]
+        for step in order:
+            args = steps[step]
+            if step in pair:  # each into an empty channel of a new database
+                recreate_database(url)
+                migrate()
+                setup_channel(args[3], enterprise=step == "e")
+            measured = run_measured(args, env)
+            if step in pair:
+                runs[step].append(measured)
+            if step not in results or measured.seconds < results[step].seconds:
+                results[step] = measured
             print(f"({step}) {measured.stdout.strip().splitlines()[-1]}")
             for line in measured.stderr.strip().splitlines()[:5]:
                 print(f"    {line}")
+        if options.repeat > 1:
+            for step in pair:
+                times = ", ".join(f"{m.seconds:.1f} ({m.cpu + m.db_cpu:.1f})" for m in runs[step])
+                print(
+                    f"({step}) {options.repeat} runs: {times} s (with their import and database "
+                    "CPU s); the table shows the fastest"
+                )
+            if len(pair) == 2:
+                ratios = ", ".join(
+                    f"{e.seconds / a.seconds:.2f}"
+                    for e, a in zip(runs["e"], runs["a"], strict=True)
+                )
+                print(f"(e) / (a) run by run: {ratios}")
         copy = run_measured([sys.executable, __file__, "--copy-only", str(first)], env)
         print(f"(COPY) {copy.stdout.strip()}")
 
@@ -305,17 +449,40 @@ def main() -> int:
             f"| COPY into an indexed table | {copy.seconds:.1f} | {copy.rss_mb:.0f} | 1.0 "
             f"| {copy.cpu:.1f} | {copy.busy - copy.cpu:.1f} | | |"
         )
+        plain = results.get("a")
         for step, (target, label) in TARGETS.items():
+            if step not in results:
+                continue
             m = results[step]
+            if target is None:  # (e): against (a)'s seconds, when (a) ran
+                target = ENTERPRISE_RATIO * plain.seconds if plain else float("inf")
+                limit = f"< {ENTERPRISE_RATIO} x (a) = {target:.1f} s" if plain else "(a) not run"
+            else:
+                limit = f"< {target} s"
             ok = m.seconds < target and m.rss_mb < RSS_TARGET_MB
             failed |= not ok
             print(
                 f"| ({step}) {label} | {m.seconds:.1f} | {m.rss_mb:.0f} "
                 f"| {m.seconds / copy.seconds:.1f} | {m.cpu:.1f} | {m.busy - m.cpu:.1f} "
-                f"| < {target} s, < {RSS_TARGET_MB} MB | {'PASS' if ok else 'FAIL'} |"
+                f"| {limit}, < {RSS_TARGET_MB} MB | {'PASS' if ok else 'FAIL'} |"
+            )
+        if plain and "e" in results:
+            enterprise = results["e"]
+            ratio = enterprise.seconds / plain.seconds
+            verdict = "PASS" if ratio < ENTERPRISE_RATIO else "FAIL"
+            print(
+                f"\n(e) / (a): {ratio:.2f}, {ratio - 1:+.0%} for R-I15's per-customer entries "
+                f"(at most {ENTERPRISE_RATIO - 1:+.0%}): {verdict}"
+            )
+            # Wall time on a shared machine moves with the other programs; CPU hardly does.
+            cpu = [m.cpu + m.db_cpu for m in (plain, enterprise)]
+            print(
+                f"CPU s of the import and its database sessions: (a) {plain.cpu:.1f} + "
+                f"{plain.db_cpu:.1f}, (e) {enterprise.cpu:.1f} + {enterprise.db_cpu:.1f}; "
+                f"(e) / (a) {cpu[1] / cpu[0]:.2f}, {cpu[1] / cpu[0] - 1:+.0%}"
             )
         if options.profile:
-            profile(env, workdir, options.profile, options.seed)
+            profile(env, workdir, options.profile, options.seed, options.steps)
     finally:
         if not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)

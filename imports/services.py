@@ -1041,23 +1041,15 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
             ),
             batch_size=2000,
         )
-    if logs_edits:
-        for record in outcome.edited:
-            created = record.is_new
-            entries.append(
-                Entry(
-                    channel_id=channel_id,
-                    actor=imp.started_by,
-                    category=Entry.Category.CUSTOMER_EDIT,
-                    action="Customer created by import" if created else "Customer edited by import",
-                    customer_id=record.id,
-                    customer_label=record.label,
-                    import_id=imp.id,
-                    details={"keys": sorted(record.changed - {"created"}), "created": created},
-                )
-            )
     if entries:
         activity_record_many(entries)
+    if logs_edits:  # after the unification entries: a chunk's entries keep its order by id
+        writer.log_edits(
+            channel_id=channel_id,
+            actor_id=imp.started_by_id,
+            import_id=imp.id,
+            records=outcome.edited,
+        )
     return pending
 
 

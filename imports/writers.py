@@ -7,21 +7,33 @@ are new, so there is nothing to merge) and changed ones through ``COPY`` into a 
 staging table written with one set-based ``UPDATE … FROM`` (PERFORMANCE.md). Customers matched
 without change are not written at all: their ids go to ImportMatch, so an unchanged re-import
 leaves the customer table untouched. On PostgreSQL a chunk loads without locks and then locks
-only the customers it writes, checking their row versions (``lock_current``). Everything else
-an outcome holds (unifications, failures, conflicts, activity entries) is small and written
-through the ORM by the caller.
+only the customers it writes, checking their row versions (``lock_current``). R-I15's activity
+entry for each customer a chunk created or changed (``log_edits``) is as many rows as the
+customers, so it goes the customers' way: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere.
+Everything else an outcome holds (unifications, failures, conflicts, the other activity
+entries) is small and written through the ORM by the caller.
+
+Decisions:
+- R-I15: both writers build an edit entry's values with ``edit_entries``, so the two paths log
+  the same entries. On PostgreSQL a chunk's entries share one ``created_at``, taken when they
+  are written (after the chunk's other entries); the ORM stamps each entry as it saves it.
+  Both order by id within a chunk, as the log does for equal times.
 """
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 import orjson
 import psycopg
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from activitylog.models import Entry
+from activitylog.services import activity_record_many
 from contacts import profile_types
 from contacts.models import Customer
 from imports.engine.planning import (
@@ -88,6 +100,28 @@ def _lookup_batches(member_ids, emails, mobiles):
                 batch, room = [], MAX_LOOKUP_PARAMS
     if batch:
         yield batch
+
+
+EDITED_BY_IMPORT = "Customer edited by import"
+CREATED_BY_IMPORT = "Customer created by import"
+
+
+def edit_entries(
+    records: Iterable[Record], encode: Callable[[dict], Any] = dict
+) -> Iterator[tuple[str, int, str, Any]]:
+    """The action, customer id, label and ``encode``d details of R-I15's entry for each of these
+    customers an import created or changed. Edits of one kind (the same changed keys) share one
+    action and one encoded details value, built once."""
+    kinds: dict[tuple[bool, frozenset[str]], tuple[str, Any]] = {}
+    for record in records:
+        kind = (record.is_new, frozenset(record.changed))
+        made = kinds.get(kind)
+        if made is None:
+            created = record.is_new
+            details = {"keys": sorted(record.changed - {"created"}), "created": created}
+            action = CREATED_BY_IMPORT if created else EDITED_BY_IMPORT
+            made = kinds[kind] = (action, encode(details))
+        yield made[0], record.id, record.label, made[1]
 
 
 class OrmWriter:
@@ -201,6 +235,26 @@ class OrmWriter:
         """Lock these loaded customers; False if one changed or went since it was loaded."""
         return True
 
+    def log_edits(
+        self, *, channel_id: int, actor_id: int | None, import_id: int, records: list[Record]
+    ) -> None:
+        """Record R-I15's activity entry for each customer the chunk created or changed."""
+        activity_record_many(
+            [
+                Entry(
+                    channel_id=channel_id,
+                    actor_id=actor_id,
+                    category=Entry.Category.CUSTOMER_EDIT,
+                    action=action,
+                    customer_id=customer_id,
+                    customer_label=label,
+                    import_id=import_id,
+                    details=details,
+                )
+                for action, customer_id, label, details in edit_entries(records)
+            ]
+        )
+
 
 _PG_TYPES = {
     "member_id": "text",
@@ -275,6 +329,11 @@ _PG_LIST_TEXT = (
 )
 _PG_LIST_LENGTH = ", CASE WHEN jsonb_typeof(l.v{i}) = 'array' THEN jsonb_array_length(l.v{i}) END"
 _KEY_SEPARATOR = "\x1f"
+# PostgresWriter.log_edits's row: what a chunk's entries share, then each one's own values.
+_ENTRY_COLUMNS = (
+    "channel_id, actor_id, category, import_id, created_at, "
+    "action, customer_id, customer_label, details"
+)
 
 
 def _fetch_lookup(sql: str, params: list) -> list[tuple]:
@@ -296,6 +355,15 @@ def _pg_keys(values: list[str]) -> tuple[str, object]:
     if any(_KEY_SEPARATOR in value for value in values):
         return "%s::text[]", values
     return "string_to_array(%s, E'\\x1f')", _KEY_SEPARATOR.join(values)
+
+
+def _copy_in(cursor, table: str, columns: str, rows: Iterable[Iterable]) -> None:
+    """Stream ``rows`` into these columns of ``table`` with COPY, in the caller's transaction."""
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
 
 
 def _copy_rows(records: list[Record], fields: tuple[str, ...], *, ids: bool, lead: tuple = ()):
@@ -410,11 +478,7 @@ class PostgresWriter(OrmWriter):
         columns = ", ".join(f"{field} {_PG_TYPES[field]}" for field in fields)
         cursor.execute(_STAGE_DDL.format(name=name, columns=columns))
         cursor.execute(f"TRUNCATE {name}")
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {name} (id, {', '.join(fields)}) FROM STDIN") as copy:
-            write_row = copy.write_row
-            for row in _copy_rows(records, fields, ids=True):
-                write_row(row)
+        _copy_in(cursor, name, f"id, {', '.join(fields)}", _copy_rows(records, fields, ids=True))
 
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
         """COPY new customers straight into the table (every one is new: nothing to merge).
@@ -434,10 +498,8 @@ class PostgresWriter(OrmWriter):
                 for record, (new_id,) in zip(records, cursor.fetchall(), strict=True):
                     record.id = new_id
             columns = ("id, " if need_ids else "") + "channel_id, " + ", ".join(INSERT_FIELDS)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                write_row = copy.write_row
-                for row in _copy_rows(records, INSERT_FIELDS, ids=need_ids, lead=(channel_id,)):
-                    write_row(row)
+            rows = _copy_rows(records, INSERT_FIELDS, ids=need_ids, lead=(channel_id,))
+            _copy_in(cursor, table, columns, rows)
 
     optimistic = True
 
@@ -459,11 +521,30 @@ class PostgresWriter(OrmWriter):
     def match(self, *, import_id: int, ids: list[int]) -> None:
         if not ids:
             return
-        statement = f"COPY {ImportMatch._meta.db_table} (import_run_id, customer_id) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            write_row = copy.write_row
-            for customer_id in ids:
-                write_row((import_id, customer_id))
+        rows = ((import_id, customer_id) for customer_id in ids)
+        with connection.cursor() as cursor:
+            _copy_in(cursor, ImportMatch._meta.db_table, "import_run_id, customer_id", rows)
+
+    def log_edits(
+        self, *, channel_id: int, actor_id: int | None, import_id: int, records: list[Record]
+    ) -> None:
+        """COPY R-I15's entries into the activity log, details through the customers' JSON
+        encoder, the chunk's one timestamp as text."""
+        if not records:
+            return
+        lead = (
+            channel_id,
+            actor_id,
+            Entry.Category.CUSTOMER_EDIT.value,
+            import_id,
+            timezone.now().isoformat(),
+        )
+        rows = (
+            (*lead, action, customer_id, label, details)
+            for action, customer_id, label, details in edit_entries(records, _dumps)
+        )
+        with connection.cursor() as cursor:
+            _copy_in(cursor, Entry._meta.db_table, _ENTRY_COLUMNS, rows)
 
     def matched(self, *, import_id: int, ids: Iterable[int]) -> set[int]:
         ids = list(ids)
