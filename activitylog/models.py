@@ -15,11 +15,24 @@ class Entry(models.Model):
         PROFILE_KEY = "profile_key", "Profile keys"
         SETTINGS = "settings", "Channel settings"
 
+    # No database constraint and no index of its own on channel and actor: an Enterprise import
+    # writes one entry per customer (R-I15), and checking both keys on each row cost more than
+    # the entries themselves; Django still cascades and nulls them, and (channel, time) leads
+    # every index the log's pages use.
     channel = models.ForeignKey(
-        "contacts.Channel", on_delete=models.CASCADE, related_name="activity_entries"
+        "contacts.Channel",
+        on_delete=models.CASCADE,
+        related_name="activity_entries",
+        db_constraint=False,
+        db_index=False,
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     category = models.CharField(max_length=32, choices=Category.choices)
     action = models.CharField(max_length=200)

@@ -128,7 +128,7 @@ def _import_entries(slug):
             e.action,
             customers.get(e.customer_id, "gone") if e.customer_id else None,
             e.customer_label,
-            {key: value for key, value in e.details.items() if key != "leadId"},
+            {key: value for key, value in e.details.items() if key not in ("leadId", "by")},
             e.actor_id == owner,
         )
         for e in entries
