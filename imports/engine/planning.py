@@ -409,9 +409,12 @@ def _remembering(parse: Callable) -> Callable:
 
 
 def parser_for_column(key: str, type_name: str) -> Callable:
-    """The cell parser of a mapped column: emails are also checked and lowercased."""
+    """The cell parser of a mapped column: emails are also checked and lowercased, a landline's
+    errors give a landline as their example."""
     if key == "email":
         return _parse_email
+    if key == "landlineNumber":
+        return profile_types.parse_landline
     parse = profile_types.parser_for(type_name)
     return _remembering(parse) if type_name in _MEMO_TYPES else parse
 

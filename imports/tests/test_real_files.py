@@ -3,7 +3,8 @@
 import pytest
 
 from contacts.models import Customer
-from imports.tests.test_import_rules import counters, csv, run_csv
+from contacts.profile_types import REASON_LANDLINE_COUNTRY_CODE
+from imports.tests.test_import_rules import counters, csv, failures, run_csv
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
 
@@ -23,3 +24,21 @@ def test_R_I3_emails_with_an_apostrophe_are_imported_and_matched(channel, owner)
         "joleen.o'carroll@example.ie",
         "d'angelo@x.it",
     }
+
+
+def test_R_T1_phones_written_with_00_or_full_width_are_imported(channel, owner):
+    text = csv(
+        f"mobileNumber,landlineNumber,{OPT}",
+        "0044 7911 123456,0082 2-555-6666,false,false",
+        "＋８２ １０－２０２０－３０３０,,false,false",
+    )
+    imp = run_csv(channel, owner, text, kind="lead", identifier="mobile")
+    assert counters(imp)["created"] == 2 and counters(imp)["failed"] == 0
+    assert Customer.objects.get(mobile_number="+447911123456").landline_number == "+8225556666"
+    assert Customer.objects.filter(mobile_number="+821020203030").exists()
+
+
+def test_R_T2_a_landline_without_country_code_is_told_a_landline_example(channel, owner):
+    text = csv(f"mobileNumber,landlineNumber,{OPT}", "+821020203030,02-555-6666,false,false")
+    imp = run_csv(channel, owner, text, kind="lead", identifier="mobile")
+    assert failures(imp) == [(2, ["landlineNumber"], [REASON_LANDLINE_COUNTRY_CODE])]
