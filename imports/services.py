@@ -13,6 +13,7 @@ import contextlib
 import gc
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
-from contacts import profile_types
 from contacts.models import Channel, Customer, Membership, PendingUnification
 from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
@@ -69,7 +69,11 @@ IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the 
 ENCODING_UNKNOWN = (
     'The encoding "{encoding}" is unknown. Use a name such as utf-8, cp949 or cp1252.'
 )
-TAG_INVALID = 'The import tag "{tag}" cannot be used: {reason}.'
+TAG_CONTROL_CHARACTER = (
+    "The import tag cannot hold a control character (a tab, a line break or another invisible "
+    "code); type it on one line."
+)
+TAG_EMPTY = "The import tag cannot be empty."
 TAG_TOO_LONG = "The import tag has at most 200 characters."
 EMPTY_CELLS_UNKNOWN = "Choose what empty cells do: keep or clear existing data."
 IMPORT_CRASHED = (
@@ -85,7 +89,8 @@ NOTE_FAILED = 'The import of "{file}" into {channel} has stopped: {error}'
 MAX_TAG_LENGTH = 200
 CHECK_REASON_ROWS = 5
 CHECK_MAX_REASONS = 50
-_TAG_UNSAFE = str.maketrans(dict.fromkeys(".,$\\/", "_"))
+# C0 and C1 controls, DEL and lone surrogates: what a one-line label cannot show or store.
+_TAG_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ImportRefused(Exception):
@@ -114,20 +119,20 @@ def _editor(channel: Channel, user) -> Membership:
 
 
 def default_tag(file_name: str) -> str:
-    """The file name without its extension, made a valid tag (R-I10, R-T1)."""
-    stem = Path(file_name).stem.strip() or "import"
-    tag = "_".join(stem.translate(_TAG_UNSAFE).split())
-    return tag[:MAX_TAG_LENGTH]
+    """The file's name without its extension, as the manager saw it (R-I10)."""
+    stem = _TAG_CONTROL.sub(" ", Path(file_name).stem).strip()
+    return stem[:MAX_TAG_LENGTH].rstrip() or "import"
 
 
 def _checked_tag(tag: str) -> str:
+    """An import tag is free text: trimmed, on one line, at most 200 characters (R-I10)."""
     tag = tag.strip()
+    if not tag:
+        raise ImportRefused(TAG_EMPTY)
     if len(tag) > MAX_TAG_LENGTH:
         raise ImportRefused(TAG_TOO_LONG)
-    try:
-        profile_types.parse(profile_types.TAG, profile_types.format_value("list", [tag]))
-    except profile_types.ProfileValueError as error:
-        raise ImportRefused(TAG_INVALID.format(tag=tag, reason=error.reason)) from None
+    if _TAG_CONTROL.search(tag):
+        raise ImportRefused(TAG_CONTROL_CHARACTER)
     return tag
 
 

@@ -1,6 +1,7 @@
 """What real exports hold and used to be refused or mangled, driven through the services."""
 
 import pytest
+from django.urls import reverse
 
 from contacts.models import Customer
 from contacts.profile_types import REASON_LANDLINE_COUNTRY_CODE
@@ -42,3 +43,23 @@ def test_R_T2_a_landline_without_country_code_is_told_a_landline_example(channel
     text = csv(f"mobileNumber,landlineNumber,{OPT}", "+821020203030,02-555-6666,false,false")
     imp = run_csv(channel, owner, text, kind="lead", identifier="mobile")
     assert failures(imp) == [(2, ["landlineNumber"], [REASON_LANDLINE_COUNTRY_CODE])]
+
+
+def test_R_I10_an_import_tag_is_free_text_found_by_the_list_and_the_activity_log(
+    client, channel, owner
+):
+    name = "Contacts export 2024.05.04 (Seoul, v2).csv"
+    text = csv(f"memberId,{OPT}", "M1,false,false")
+    first = run_csv(channel, owner, text, file_name=name)
+    assert first.tag == "Contacts export 2024.05.04 (Seoul, v2)"
+    tag = ' Spring 2024 list: "VIP" & 고객/₩, 100% '
+    second = run_csv(channel, owner, csv(f"memberId,{OPT}", "M2,false,false"), tag=tag)
+    assert second.tag == tag.strip()
+    client.force_login(owner)
+    for imp, member_id in [(first, "M1"), (second, "M2")]:
+        listed = client.get(reverse("contacts:list", args=[channel.slug]), {"tag": imp.tag})
+        assert [c.member_id for c in listed.context["page"].customers] == [member_id]
+    log = client.get(reverse("activitylog:list", args=[channel.slug]))
+    details = [row["details"] for row in log.context["rows"]]
+    for imp in (first, second):
+        assert any(f"tag: {imp.tag}" in line for line in details)
