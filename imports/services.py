@@ -293,6 +293,7 @@ def import_upload(
         raise ImportRefused(FILE_TOO_LARGE)
     if encoding:
         try:
+            "".encode(encoding)  # refuses codecs that are not text encodings ("hex", "zlib")
             encoding = codecs.lookup(encoding).name
         except LookupError:
             raise ImportRefused(ENCODING_UNKNOWN.format(encoding=encoding)) from None
@@ -310,10 +311,13 @@ def import_upload(
         with selectors.import_table(imp) as table:
             imp.encoding = table.encoding or ""
             imp.delimiter = table.delimiter or ""
+        imp.save()
     except FileRefused as error:
         imp.file.delete(save=False)
         raise ImportRefused(error.message) from None
-    imp.save()
+    except BaseException:
+        imp.file.delete(save=False)  # no import refers to it: nothing would ever purge it
+        raise
     return imp
 
 

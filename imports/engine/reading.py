@@ -6,12 +6,15 @@ plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays
 Decisions (R-I14, R-I17, R-I22):
 - The format comes from the bytes, never the file name: a zip holding ``xl/workbook.xml`` is
   read as .xlsx (first worksheet in workbook order), anything else as CSV text.
-- CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else the first 1 MB block holding a
-  non-ASCII byte is tried as strict UTF-8, then CP949 (kept if >= 80% of its non-ASCII
-  characters are common Hangul or Korean symbols); a block that is mostly valid UTF-8 is a
-  UTF-8 file with a bad row (refused naming that row); then Windows-1252 (kept unless 5%+ of
-  its non-ASCII runs are 4+ characters long, which is CJK misread). A pure-ASCII file is
-  "utf-8". Bytes that do not decode are never replaced: the file is refused, the row named.
+- CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else NUL bytes in every other position
+  of the first 4 KB (ASCII text saved as UTF-16 without a BOM) mean UTF-16 LE or BE, and the
+  same decides the byte order of a file named "utf-16" or "utf-32" without a BOM; else the
+  first 1 MB block holding a non-ASCII byte is tried as strict UTF-8, then CP949 (kept if
+  >= 80% of its non-ASCII characters are common Hangul or Korean symbols); a block that is
+  mostly valid UTF-8 is a UTF-8 file with a bad row (refused naming that row); then
+  Windows-1252 (kept unless 5%+ of its non-ASCII runs are 4+ characters long, which is CJK
+  misread). A pure-ASCII file is "utf-8". Bytes that do not decode are never replaced: the
+  file is refused, the row named; an encoding that fails in any other way refuses the file.
 - CSV delimiter: comma, semicolon or tab, the most frequent outside quotes in the header line
   (ties and none go to comma), or as an Excel "sep=;" first line declares it.
 - ``row_number`` is the row as a spreadsheet numbers it: the header is row 1, the first data row
@@ -124,6 +127,8 @@ ENCODING_NAMES = {
     "utf-16-le": "UTF-16",
     "utf-16-be": "UTF-16",
     "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32",
     "cp949": "Korean (CP949)",
     "euc_kr": "Korean (EUC-KR)",
     "cp1252": "Western (Windows-1252)",
@@ -142,6 +147,9 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOMS_OF = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
+_BOMS_OF["utf-32"] = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UTF16_SAMPLE_BYTES = 4096
 # C0 controls other than tab, LF and CR never appear in a spreadsheet's text.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, 12, *range(14, 32), 127)]
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
@@ -252,6 +260,7 @@ def open_table(
     if delimiter is not None and len(delimiter) != 1:
         raise ValueError(f"delimiter must be one character, not {delimiter!r}")
     if encoding is not None:
+        "".encode(encoding)  # LookupError for an unknown name or a codec that is not text
         encoding = codecs.lookup(encoding).name
     owns_source = isinstance(source, str | os.PathLike)
     if owns_source:
@@ -350,13 +359,19 @@ class _CsvTable(Table):
         is_known_bad = False
         if encoding is None:
             encoding, is_known_bad = _detect_encoding(source, head=head, size=size)
+        elif encoding in ("utf-16", "utf-32") and not head.startswith(_BOMS_OF[encoding]):
+            # Python's "utf-16" and "utf-32" insist on a BOM; without one, the bytes tell.
+            encoding = f"{encoding}-{_utf16_byte_order(head) or 'le'}"
         self.encoding = encoding
         if self.encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
             self.encoding = "utf-8-sig"
         if not self.encoding.startswith(("utf-16", "utf-32")) and _looks_binary(head):
             raise FileRefused(NOT_A_TABLE)
         decoder = codecs.getincrementaldecoder(self.encoding)(_MARK_ERRORS)
-        head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
+        try:
+            head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
+        except UnicodeError:
+            raise FileRefused(UNDECODABLE) from None
         # Excel reads and hides a first line "sep=;" that names the delimiter.
         declared = _SEP_LINE.match(head_text)
         self._preamble = 1 if declared else 0
@@ -387,7 +402,7 @@ class _CsvTable(Table):
                             yield number, cells, None
                     elif any(cells):
                         yield fit(number, cells)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
                 raise FileRefused(
@@ -401,7 +416,7 @@ class _CsvTable(Table):
                 for _ in range(self._preamble + 1):
                     next(reader, None)
                 return sum(map(any, reader))
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
                 pass
@@ -431,7 +446,7 @@ class _CsvTable(Table):
                 if not any(cell.strip() for cell in header):
                     has_content = any(any(cell.strip() for cell in cells) for cells in reader)
                     raise FileRefused(NO_HEADER if has_content else FILE_EMPTY)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
                 raise FileRefused(
@@ -464,6 +479,9 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, False
+    byte_order = _utf16_byte_order(head)
+    if byte_order is not None:
+        return f"utf-16-{byte_order}", False
     if _looks_binary(head):
         raise FileRefused(NOT_A_TABLE)
     sample, offset = head, 0
@@ -500,6 +518,24 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
     if western is not None and _is_western(western):
         return "cp1252", False
     raise FileRefused(UNDECODABLE)
+
+
+def _utf16_byte_order(head: bytes) -> str | None:
+    """ "le" or "be" when the first 4 KB look like UTF-16 without a BOM, else None.
+
+    Latin letters, digits and delimiters saved as UTF-16 have a NUL after (LE) or before (BE)
+    each byte of their ASCII form; UTF-32 has NULs on both sides, binary files anywhere.
+    """
+    pairs = min(len(head), _UTF16_SAMPLE_BYTES) // 2
+    sample = head[: 2 * pairs]
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if 5 * odd >= pairs and 10 * even <= odd:
+        return "le"
+    if 5 * even >= pairs and 10 * odd <= even:
+        return "be"
+    return None
 
 
 def _non_ascii_count(text: str) -> int:

@@ -1,0 +1,74 @@
+"""Hostile and awkward files through the services and commands: refused with one line, or
+imported with every row accounted for; never a crash, never a file left behind."""
+
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+
+from imports import services
+from imports.models import Import
+from imports.services import ImportRefused
+
+OPT = "unsubscribeEmail,unsubscribeTexting"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_files(media) -> list:
+    return [p for p in media.rglob("*") if p.is_file()] if media.exists() else []
+
+
+def upload(channel, by, data: bytes, encoding=None):
+    return services.import_upload(
+        channel=channel,
+        by=by,
+        file=ContentFile(data, name="customers.csv"),
+        file_name="customers.csv",
+        encoding=encoding,
+    )
+
+
+# R-I22: BOM-less UTF-16, encodings that fail
+
+
+def test_R_I22_utf16_without_bom_imports_with_or_without_encoding(channel, owner, media):
+    data = f"memberId,name,{OPT}\r\nM1,김민수,false,false\r\n".encode("utf-16-le")
+    for encoding in (None, "utf-16"):
+        imp = upload(channel, owner, data, encoding)
+        assert imp.encoding == "utf-16-le"
+        services.import_configure(imp=imp, by=owner, kind="member")
+        assert services.import_check(imp=imp)["created"] == 1
+        services.import_discard(imp=imp)
+
+
+def test_R_I22_a_refused_upload_leaves_no_file_and_no_import(channel, owner, media, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_bytes(f"memberId,{OPT}\nM1,false,false\n".encode())
+    for encoding in ("utf-32", "hex"):
+        with pytest.raises(CommandError) as caught:
+            call_command(
+                "import_customers", channel.slug, str(path), "--kind", "member",
+                "--encoding", encoding, stdout=StringIO(), stderr=StringIO(),
+            )  # fmt: skip
+        assert "\n" not in str(caught.value)
+    assert stored_files(media) == [] and not Import.objects.exists()
+
+
+def test_R_I22_an_unexpected_reading_error_leaves_no_file(channel, owner, media, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(services.selectors, "open_table", broken)
+    with pytest.raises(RuntimeError):
+        upload(channel, owner, b"memberId\nM1\n")
+    assert stored_files(media) == [] and not Import.objects.exists()
+    monkeypatch.undo()
+    with pytest.raises(ImportRefused):
+        upload(channel, owner, b"memberId\nM1\n", encoding="no-such-codec")
+    assert stored_files(media) == []
