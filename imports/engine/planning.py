@@ -31,6 +31,7 @@ Decisions where the rules leave room:
 
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -476,14 +477,18 @@ class RowParser:
         return Failure(number, errors or [], self.failure_values(cells, values))
 
     def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
-        """The row's mapped values under their keys: formatted where parsed, else the raw text."""
+        """The row's mapped values under their keys: formatted where parsed, else the raw text
+        (NUL and lone surrogates, which no JSON column holds, as U+FFFD)."""
         result = {}
         for column, value in zip(self.columns, values, strict=True):
             if value is _BAD:
-                result[column.key] = cells[column.index]
+                result[column.key] = _UNSTORABLE.sub("\ufffd", cells[column.index])
             else:
                 result[column.key] = profile_types.format_value(column.type, value)
         return result
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Bad:

@@ -150,7 +150,8 @@ _BOMS = (
 _BOMS_OF = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
 _BOMS_OF["utf-32"] = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 _UTF16_SAMPLE_BYTES = 4096
-# C0 controls other than tab, LF and CR never appear in a spreadsheet's text.
+# C0 controls other than tab, LF and CR never appear in a spreadsheet's text: more than 1% of
+# them (NUL included) is a binary file; a few are a text file whose cells holding them fail.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, 12, *range(14, 32), 127)]
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 
@@ -555,9 +556,7 @@ def _is_western(text: str) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes or many control bytes: an image, archive or other non-text file."""
-    if b"\x00" in head:
-        return True
+    """Many NUL or other control bytes: an image, archive or other non-text file."""
     controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
     return controls * 100 > len(head)
 

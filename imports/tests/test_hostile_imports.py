@@ -72,3 +72,47 @@ def test_R_I22_an_unexpected_reading_error_leaves_no_file(channel, owner, media,
     with pytest.raises(ImportRefused):
         upload(channel, owner, b"memberId\nM1\n", encoding="no-such-codec")
     assert stored_files(media) == []
+
+
+# R-I14: NUL bytes
+
+
+@pytest.mark.parametrize("at_row", [3, 40_000], ids=["first-MiB", "after-the-first-MiB"])
+def test_R_I14_a_nul_byte_fails_its_row_alike_in_the_dry_run_and_the_run(
+    channel, owner, media, at_row
+):
+    lines = [f"memberId,name,{OPT}"]
+    lines += [f"M{n},Customer number {n},false,false" for n in range(2, 50_000)]
+    lines[at_row - 1] = f"M{at_row},Kim\x00Minsu,false,false"
+    data = ("\n".join(lines) + "\n").encode()
+    assert (data.index(b"\x00") > 1024 * 1024) == (at_row > 1000)
+    imp = upload(channel, owner, data)
+    services.import_configure(imp=imp, by=owner, kind="member")
+    report = services.import_check(imp=imp)
+    assert (report["created"], report["failed"]) == (49_997, 1)
+    assert report["reasons"][0]["rows"] == [at_row]
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    imp = services.import_run(import_id=imp.id)
+    assert imp.status == Import.Status.SUCCEEDED, imp.error_message
+    assert (imp.created_count, imp.failed_count) == (49_997, 1)
+    failure = imp.failures.get()
+    assert (failure.row_number, failure.values["name"]) == (at_row, "Kim\ufffdMinsu")
+
+
+def test_R_I14_an_import_that_stops_with_an_error_exits_non_zero(
+    channel, owner, media, tmp_path, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_plan_chunk", broken)
+    path = tmp_path / "customers.csv"
+    path.write_text(f"memberId,{OPT}\nM1,false,false\n")
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "import_customers", channel.slug, str(path), "--kind", "member",
+            stdout=out, stderr=StringIO(),
+        )  # fmt: skip
+    assert str(caught.value).startswith("The import stopped at row 2")
+    assert '"status": "failed"' in out.getvalue().splitlines()[-1]

@@ -2,7 +2,7 @@
 
 The last line on standard output is one JSON object with the import's id, status and counters.
 Exit 0 when the import ran or was checked (failed rows included); exit 1 with a one-line reason
-on standard error when it is refused.
+on standard error when it is refused, or when it stops with an error (after its summary).
 """
 
 import json
@@ -116,11 +116,11 @@ class Command(BaseCommand):
             imp = services.import_run(import_id=imp.pk, progress=bar)
         finally:
             bar.close()
-        if imp.error_message:
-            self.stderr.write(one_line(imp.error_message))
         if options["failures_out"]:
             services.failures_write(imp, options["failures_out"])
         self.stdout.write(summary_line(imp))
+        if imp.error_message:
+            raise CommandError(one_line(imp.error_message))
 
     @staticmethod
     def _discard_draft(imp: Import | None) -> None:
