@@ -702,7 +702,10 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
             logs_edits = imp.channel.logs_import_edits
             rows = table.rows(start_after_row_number=imp.last_row_number)
             with _chunks_to_plan(imp, rows, RowParser(mapping)) as chunks:
-                if not imp.total_rows:  # counted while the file is parsed
+                if not imp.total_rows:
+                    # Counted while the file is parsed, and before the first chunk is written:
+                    # a file refused part-way (a broken quote, a row that does not decode) is
+                    # refused with nothing written.
                     imp.total_rows = selectors.import_row_count(imp)
                     Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
                 for chunk in chunks:

@@ -13,6 +13,12 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def column_label(index: int, headers: Sequence[str]) -> str:
+    """A column as a message names it: its letter, and its header when it has one."""
+    letter = column_letter(index)
+    return f'{letter} ("{headers[index]}")' if index < len(headers) else letter
+
+
 def clean_headers(raw: Sequence[str]) -> list[str]:
     """Trim header names, name blank ones "Column C" and make duplicates "email (2)"."""
     names = [cell.strip() or f"Column {column_letter(i)}" for i, cell in enumerate(raw)]

@@ -17,6 +17,9 @@ Decisions (R-I14, R-I17, R-I22):
   file is refused, the row named; an encoding that fails in any other way refuses the file.
 - CSV delimiter: comma, semicolon or tab, the most frequent outside quotes in the header line
   (ties and none go to comma), or as an Excel "sep=;" first line declares it.
+- CSV quotes: parsed strictly; a quote that never closes, text after a closing quote, or (once
+  any cell is quoted) a quote that pairs with no other refuses the file naming the row and
+  column (quotes.py), before any row is yielded where the file's quote count tells.
 - ``row_number`` is the row as a spreadsheet numbers it: the header is row 1, the first data row
   is 2, one CSV record (even one with quoted line breaks) is one row. Blank rows (every cell "")
   keep their number but are not yielded, so they are neither imported nor counted as failed.
@@ -51,6 +54,15 @@ from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from .headers import clean_headers
+from .quotes import (
+    NOT_CLOSED,
+    RecordLines,
+    Spot,
+    opens_a_cell,
+    quote_count,
+    record_problem,
+    refusal_text,
+)
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 # Zip-bomb limits. A 100 MB workbook unpacks to about 1 GB at most (sheet XML compresses 8-12:1),
@@ -96,9 +108,8 @@ UNDECODABLE_ROW = (
     "and upload it again."
 )
 CSV_MALFORMED = (
-    "Row {row} could not be read: a cell there runs on for more than {limit:,} characters, "
-    'usually because a quote (") is opened but never closed. Fix the quotes in that row and '
-    "upload the file again."
+    'Row {row} could not be read: its quotes (") do not pair up. Fix the quotes in that row '
+    "and upload the file again."
 )
 XLSX_TOO_LARGE_EXPANDED = (
     "The Excel file is too large once unpacked (over 2 GB, or packed suspiciously tightly). "
@@ -150,6 +161,10 @@ _BOMS = (
 _BOMS_OF = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
 _BOMS_OF["utf-32"] = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 _UTF16_SAMPLE_BYTES = 4096
+# ASCII-compatible encodings in which a 0x22 byte is always a quote, never part of a character.
+_QUOTE_SAFE_ENCODINGS = frozenset(
+    {"utf-8", "utf-8-sig", "ascii", "latin-1", "cp949", "euc_kr", "cp1252", "iso8859-15"}
+)
 # C0 controls other than tab, LF and CR never appear in a spreadsheet's text: more than 1% of
 # them (NUL included) is a binary file; a few are a text file whose cells holding them fail.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, 12, *range(14, 32), 127)]
@@ -379,12 +394,21 @@ class _CsvTable(Table):
         if delimiter is None:
             delimiter = declared.group(1) if declared else _detect_delimiter(head_text)
         self.delimiter = delimiter
-        self._dialect = {"delimiter": delimiter, "quotechar": '"', "doublequote": True}
+        # Strict: a quote that never closes, or text after a closing quote, is an error (see
+        # quotes.py) rather than cells and rows silently joined.
+        self._dialect = {
+            "delimiter": delimiter,
+            "quotechar": '"',
+            "doublequote": True,
+            "strict": True,
+        }
+        self._quotes_pair = False
         if is_known_bad:
             raise self._undecodable()
         self._read_header()
 
     def rows(self, start_after_row_number: int = 0) -> Iterator[Row]:
+        self._check_quotes_pair()
         width = len(self.headers)
         fit = self._fit
         number = 1
@@ -406,11 +430,10 @@ class _CsvTable(Table):
             except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
-                raise FileRefused(
-                    CSV_MALFORMED.format(row=number + 1, limit=csv.field_size_limit())
-                ) from None
+                raise self._quote_refusal(parity=False) from None
 
     def count_rows(self) -> int:
+        self._check_quotes_pair()
         with self._text() as text:
             reader = csv.reader(text, **self._dialect)
             try:
@@ -450,10 +473,60 @@ class _CsvTable(Table):
             except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
-                raise FileRefused(
-                    CSV_MALFORMED.format(row=1, limit=csv.field_size_limit())
-                ) from None
+                raise self._quote_refusal(parity=False) from None
         self._set_headers(header)
+
+    def _check_quotes_pair(self) -> None:
+        """Refuse the file if a quote pairs with no other once cells are quoted (quotes.py)."""
+        if self._quotes_pair:
+            return
+        if quote_count(self._blocks()) % 2 and opens_a_cell(self._blocks(), self.delimiter):
+            raise self._quote_refusal(parity=True)
+        self._quotes_pair = True
+
+    def _blocks(self) -> Iterator[bytes | str]:
+        """The file in blocks: bytes where a 0x22 byte is always a quote, else decoded text."""
+        if self.encoding not in _QUOTE_SAFE_ENCODINGS:
+            with self._text() as text:
+                while block := text.read(READ_BUFFER_BYTES):
+                    yield block
+            return
+        position = 0
+        while True:
+            self._source.seek(position)  # another pass may have moved it
+            block = self._source.read(READ_BUFFER_BYTES)
+            if not block:
+                return
+            yield block.removeprefix(codecs.BOM_UTF8) if position == 0 else block
+            position += len(block)
+
+    def _quote_refusal(self, *, parity: bool) -> FileRefused:
+        """Find the first row whose quotes break it (or, with ``parity``, do not pair)."""
+        limit = csv.field_size_limit()
+        headers = getattr(self, "headers", [])
+        with self._text() as text:
+            lines = RecordLines(text)
+            reader = csv.reader(lines, **self._dialect)
+            number = -self._preamble
+            try:
+                while True:
+                    number += 1
+                    try:
+                        next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error:
+                        spot = record_problem(lines.take(), self.delimiter, limit)
+                        spot = spot or Spot(0, 0, NOT_CLOSED)
+                        return FileRefused(refusal_text(spot, number, headers, limit))
+                    record = lines.take()
+                    if parity and record.count('"') % 2:
+                        spot = record_problem(record, self.delimiter, limit)
+                        if spot is not None:
+                            return FileRefused(refusal_text(spot, number, headers, limit))
+            except UnicodeError:
+                return self._undecodable()
+        return FileRefused(CSV_MALFORMED.format(row=number))
 
     def _undecodable(self) -> FileRefused:
         """Find the first row holding bytes the encoding cannot decode, to name it."""

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 
 from imports.engine import reading
 from imports.engine.headers import clean_headers, column_letter
+from imports.engine.quotes import QUOTE_NOT_CLOSED
 from imports.engine.reading import (
-    CSV_MALFORMED,
     FILE_EMPTY,
     FILE_NO_DATA_ROWS,
     FILE_TOO_LARGE,
@@ -316,7 +316,7 @@ def test_R_I14_count_rows_matches_rows(name, count):
 
 def test_unclosed_quote_refused_naming_the_row():
     data = b'memberId,name\r\nM1,A\r\nM2,B\r\nM3,"never closed\r\n' + b"x," * 80000
-    assert refusal(io.BytesIO(data)) == CSV_MALFORMED.format(row=4, limit=131072)
+    assert refusal(io.BytesIO(data)) == QUOTE_NOT_CLOSED.format(row=4, column='B ("name")')
 
 
 # Headers
