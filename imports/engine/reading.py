@@ -115,6 +115,10 @@ XLSX_TOO_LARGE_EXPANDED = (
     "The Excel file is too large once unpacked (over 2 GB, or packed suspiciously tightly). "
     "Split it into smaller files, or save it as CSV UTF-8, and upload it again."
 )
+XLSX_TOO_MANY_PARTS = (
+    "The Excel file is made of more than 10,000 parts, far more than a workbook of customers "
+    "needs. Save it as CSV UTF-8, or copy the customers into a new workbook, and upload it again."
+)
 XLSX_UNREADABLE = (
     "We could not read this Excel file. Open it in Excel, save it again as .xlsx or as "
     "CSV UTF-8, and upload it again."
@@ -770,7 +774,7 @@ def _check_xlsx_archive(source: IO[bytes]) -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise FileRefused(XLSX_UNREADABLE) from exc
     if len(members) > XLSX_MAX_MEMBERS:
-        raise FileRefused(XLSX_TOO_LARGE_EXPANDED)
+        raise FileRefused(XLSX_TOO_MANY_PARTS)
     if not any(member.filename == "xl/workbook.xml" for member in members):
         raise FileRefused(NOT_A_TABLE)
     # zipfile stops a member at its declared size (and then fails its CRC), so declared sizes
