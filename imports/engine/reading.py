@@ -44,6 +44,7 @@ import decimal
 import io
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from itertools import chain, islice
@@ -63,6 +64,11 @@ from .quotes import (
     record_problem,
     refusal_text,
 )
+
+# openpyxl warns about what it does not keep of a workbook (extensions, a missing default
+# style, a date out of range); an upload is only read, so those warnings tell no one anything and
+# must not reach the command's standard error.
+warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 # Zip-bomb limits. A 100 MB workbook unpacks to about 1 GB at most (sheet XML compresses 8-12:1),

@@ -1,11 +1,19 @@
 """Hostile and awkward files through the services and commands: refused with one line, or
 imported with every row accounted for; never a crash, never a file left behind."""
 
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from openpyxl import Workbook
 
 from imports import services
 from imports.models import Import
@@ -116,3 +124,70 @@ def test_R_I14_an_import_that_stops_with_an_error_exits_non_zero(
         )  # fmt: skip
     assert str(caught.value).startswith("The import stopped at row 2")
     assert '"status": "failed"' in out.getvalue().splitlines()[-1]
+
+
+# small things users see
+
+
+def test_R_I11_a_dry_run_keeps_nothing_but_its_report(channel, owner, media, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text(f"memberId,{OPT}\nM1,false,false\nM2,maybe,false\n")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "import_customers", channel.slug, str(path), "--kind", "member", "--dry-run",
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert '"import": null, "status": "dry-run", "created": 1' in out.getvalue()
+    assert err.getvalue().startswith("1 row: unsubscribeEmail: ")
+    assert err.getvalue().rstrip().endswith("(row 3)")
+    assert not Import.objects.exists() and stored_files(media) == []
+
+
+def _xlsx_without_styles() -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Customers")
+    sheet.append(["memberId", "unsubscribeEmail", "unsubscribeTexting"])
+    sheet.append(["M1", "false", "false"])
+    written = io.BytesIO()
+    book.save(written)
+    stripped = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(stripped, "w") as target:
+        for info in source.infolist():
+            if info.filename != "xl/styles.xml":
+                target.writestr(info, source.read(info))
+    return stripped.getvalue()
+
+
+def test_the_commands_print_no_warning_and_no_broken_pipe_in_a_real_process(tmp_path):
+    """openpyxl's warnings stay out of standard error; `export_customers | head` ends quietly."""
+    root = Path(__file__).resolve().parents[2]
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    command = [sys.executable, str(root / "manage.py")]
+
+    def manage(*args):
+        return subprocess.run(
+            [*command, *map(str, args)],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    assert manage("migrate", "-v0").returncode == 0
+    setup = "from contacts.services import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
+    assert manage("shell", "-c", setup).returncode == 0
+    workbook = tmp_path / "no-styles.xlsx"
+    workbook.write_bytes(_xlsx_without_styles())
+    done = manage("import_customers", "acme", workbook, "--kind", "member")
+    assert (done.returncode, done.stderr) == (0, "")
+    many = tmp_path / "many.csv"
+    many.write_text(f"memberId,{OPT}\n" + "".join(f"M{n},false,false\n" for n in range(3000)))
+    assert manage("import_customers", "acme", many, "--kind", "member").returncode == 0
+    export = subprocess.Popen(
+        [*command, "export_customers", "acme"],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert json.loads(export.stdout.readline())["memberId"] == "M1"
+    export.stdout.close()  # as `head -1` does
+    _, stderr = export.communicate(timeout=120)
+    assert export.returncode == 0 and stderr == b""

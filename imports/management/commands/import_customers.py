@@ -38,6 +38,10 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+def _rows_word(count: int) -> str:
+    return "row" if count == 1 else "rows"
+
+
 class Command(BaseCommand):
     help = "Import customers from a CSV or .xlsx file into a channel."
 
@@ -153,8 +157,14 @@ class Command(BaseCommand):
         imp.conflict_count = report["conflicts"]
         for group in report["reasons"]:
             column = f"{group['column']}: " if group["column"] else ""
-            rows = ", ".join(map(str, group["rows"]))
-            self.stderr.write(f"{group['count']} rows: {column}{group['reason']} (rows {rows})")
+            count, rows = group["count"], group["rows"]
+            listed = ", ".join(map(str, rows))
+            self.stderr.write(
+                f"{count} {_rows_word(count)}: {column}{group['reason']} "
+                f"({_rows_word(len(rows))} {listed})"
+            )
+        # A dry run keeps nothing but its report: no draft import, no copy of the file.
+        services.import_discard(imp=imp)
         self.stdout.write(summary_line(imp, "dry-run"))
 
     def _manager(self, channel: Channel, email: str | None):
