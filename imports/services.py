@@ -510,6 +510,7 @@ def import_check(
     imp: Import,
     on_failure: Callable[[Failure], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_keys: Callable[[list[str]], None] | None = None,
 ) -> dict:
     """Plan every row against the database without writing anything (R-I11).
 
@@ -517,8 +518,9 @@ def import_check(
     matched at row 900 counts once, as created. Within a chunk each row sees what the rows
     before it did; a later chunk checks its rows against the stored customers, so a list or
     profile limit (R-I9, R-C6) reached only by rows in different chunks is found by the run
-    (memory stays flat however many customers the file updates). Returns the report (also
-    kept on the import).
+    (memory stays flat however many customers the file updates). ``on_keys`` is told the
+    failed-rows file's value columns before any failure. Returns the report (also kept on the
+    import). The file is opened once.
     """
     if not imp.kind:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
@@ -526,13 +528,15 @@ def import_check(
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
             mapping = _mapping_for(imp, table.headers)
+            if on_keys is not None:
+                on_keys(failure_keys(imp, table.headers))
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
             with _chunks_to_plan(imp, table.rows(), parser) as chunks:
                 total = 0
                 if progress is not None:  # counted while the file is parsed
-                    total = imp.total_rows or selectors.import_row_count(imp)
+                    total = imp.total_rows or table.count_rows()
                 for chunk in chunks:
                     _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
                     if progress is not None:
@@ -695,9 +699,11 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     if imp is None:
         return Import.objects.get(pk=import_id)
     row = imp.last_row_number + 1
+    headers = None
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
-            mapping = _mapping_for(imp, table.headers)
+            headers = table.headers
+            mapping = _mapping_for(imp, headers)
             writer = writer_for_connection()
             logs_edits = imp.channel.logs_import_edits
             rows = table.rows(start_after_row_number=imp.last_row_number)
@@ -706,7 +712,7 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
                     # Counted while the file is parsed, and before the first chunk is written:
                     # a file refused part-way (a broken quote, a row that does not decode) is
                     # refused with nothing written.
-                    imp.total_rows = selectors.import_row_count(imp)
+                    imp.total_rows = table.count_rows()
                     Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
                 for chunk in chunks:
                     row = chunk.first_row
@@ -716,11 +722,12 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     except _TakenOver:
         return Import.objects.get(pk=import_id)
     except (FileRefused, mapping_engine.MappingError) as error:
-        return _finish(import_id, error=error.message)
+        return _finish(import_id, error=error.message, headers=headers)
     except Exception as error:
         logger.exception("Import %s failed at row %s", import_id, row)
-        return _finish(import_id, error=IMPORT_CRASHED.format(row=row, error=type(error).__name__))
-    return _finish(import_id)
+        crashed = IMPORT_CRASHED.format(row=row, error=type(error).__name__)
+        return _finish(import_id, error=crashed, headers=headers)
+    return _finish(import_id, headers=headers)
 
 
 def _begin(import_id: int) -> Import | None:
@@ -904,15 +911,20 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
 # finish
 
 
-def failure_keys(imp: Import) -> list[str]:
-    """The mapped profile keys in file order: the failed-rows file's columns after the third."""
-    try:
-        with selectors.import_table(imp) as table:
-            order = {h: i for i, h in enumerate(table.headers)}
-    except FileRefused:
-        order = {}
-    headers = sorted(imp.mapping, key=lambda h: order.get(h, len(order)))
-    return [imp.mapping[h] for h in headers]
+def failure_keys(imp: Import, headers: list[str] | None = None) -> list[str]:
+    """The mapped profile keys in file order: the failed-rows file's columns after the third.
+
+    Without the file's ``headers`` (known to a caller that has it open), the file is opened.
+    """
+    if headers is None:
+        try:
+            with selectors.import_table(imp) as table:
+                headers = table.headers
+        except FileRefused:
+            headers = []
+    order = {h: i for i, h in enumerate(headers)}
+    mapped = sorted(imp.mapping, key=lambda h: order.get(h, len(order)))
+    return [imp.mapping[h] for h in mapped]
 
 
 def failures_rows(imp: Import) -> Iterator[tuple]:
@@ -925,19 +937,21 @@ def failures_rows(imp: Import) -> Iterator[tuple]:
     )
 
 
-def failures_write(imp: Import, target) -> int:
+def failures_write(imp: Import, target, headers: list[str] | None = None) -> int:
     """Write the import's failed-rows workbook to a path or binary file (R-I14)."""
-    return write_failures(target, failure_keys(imp), failures_rows(imp))
+    return write_failures(target, failure_keys(imp, headers), failures_rows(imp))
 
 
-def _finish(import_id: int, *, error: str | None = None) -> Import:
+def _finish(
+    import_id: int, *, error: str | None = None, headers: list[str] | None = None
+) -> Import:
     imp = Import.objects.select_related("channel", "started_by").get(pk=import_id)
     if imp.status != Import.Status.RUNNING:
         return imp
     saved_name = ""
     if imp.failed_count:
         with tempfile.TemporaryFile() as handle:
-            failures_write(imp, handle)
+            failures_write(imp, handle, headers)
             handle.seek(0)
             saved_name = default_storage.save(
                 imp.failures_file.field.generate_filename(imp, f"import-{imp.pk}-failed-rows.xlsx"),

@@ -67,6 +67,8 @@ from .table import (
     Row,
     SourceReader,
     Table,
+    descriptor,
+    read_at,
 )
 from .workbook import (  # noqa: F401  (re-exported)
     XLSX_TOO_LARGE_EXPANDED,
@@ -353,9 +355,9 @@ class _CsvTable(Table):
                     yield block
             return
         position = 0
+        fd = descriptor(self._source)
         while True:
-            self._source.seek(position)  # another pass may have moved it
-            block = self._source.read(READ_BUFFER_BYTES)
+            block = read_at(self._source, fd, position, READ_BUFFER_BYTES)
             if not block:
                 return
             yield block.removeprefix(codecs.BOM_UTF8) if position == 0 else block

@@ -110,12 +110,15 @@ class Table:
 class SourceReader(io.RawIOBase):
     """A seekable raw file over any object with read/seek/tell; it never closes that object.
 
-    It keeps its own position and seeks before each read, so several passes (a preview during an
-    import, zipfile's member streams) can share one source.
+    It keeps its own position, so several passes (a preview during an import, zipfile's member
+    streams, a count in this process while a forked child parses) can share one source: a file
+    with a descriptor is read with ``pread`` (the descriptor's offset is shared with the forked
+    child), any other object by seeking before each read.
     """
 
     def __init__(self, source: IO[bytes]) -> None:
         self._source = source
+        self._fd = descriptor(source)
         self._position = 0
 
     def readable(self) -> bool:
@@ -137,9 +140,24 @@ class SourceReader(io.RawIOBase):
         return offset
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        self._source.seek(self._position)
-        data = self._source.read(len(buffer))
+        data = read_at(self._source, self._fd, self._position, len(buffer))
         count = len(data)
         buffer[:count] = data
         self._position += count
         return count
+
+
+def descriptor(source: IO[bytes]) -> int | None:
+    """The source's file descriptor, if it is an operating-system file."""
+    try:
+        return source.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return None
+
+
+def read_at(source: IO[bytes], fd: int | None, position: int, size: int) -> bytes:
+    """Up to ``size`` bytes of the source from ``position``, whatever its current offset."""
+    if fd is not None:
+        return os.pread(fd, size, position)
+    source.seek(position)
+    return source.read(size)

@@ -12,10 +12,11 @@ from itertools import chain
 from typing import IO
 
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS
 
 from .table import FILE_EMPTY, NO_HEADER, NOT_A_TABLE, FileRefused, Row, SourceReader, Table
+from .workbook_parts import SharedStrings, read_number_formats, read_shared_strings
 
 # openpyxl warns about what it does not keep of a workbook (extensions, a missing default
 # style, a date out of range); an upload is only read, so those warnings tell no one anything and
@@ -24,13 +25,14 @@ warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
 
 # Zip-bomb limits. A 100 MB workbook unpacks to about 1 GB at most (sheet XML compresses 8-12:1),
 # and streaming the sheet costs time, not memory, so the total is capped at 2 GiB. Parts other
-# than worksheets (shared strings, styles) are loaded whole, so each is capped at 256 MiB.
-# Deflate reaches about 1000:1 on junk, so a member packed tighter than 200:1 is refused once it
-# unpacks to more than 64 MiB (small members are harmless whatever their ratio).
+# than worksheets (shared strings, styles, the workbook) are read whole, so each is capped at
+# 256 MiB. Deflate reaches about 1000:1 on junk, so a part packed tighter than 200:1 is refused
+# once it unpacks to more than 1 MiB if it is read whole, 64 MiB if it is a streamed worksheet.
 XLSX_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
 XLSX_MAX_LOADED_PART_BYTES = 256 * 1024 * 1024
 XLSX_MAX_RATIO = 200
 XLSX_RATIO_CHECKED_ABOVE_BYTES = 64 * 1024 * 1024
+XLSX_LOADED_RATIO_CHECKED_ABOVE_BYTES = 1024 * 1024
 XLSX_MAX_MEMBERS = 10_000
 
 XLSX_TOO_LARGE_EXPANDED = (
@@ -72,25 +74,26 @@ class XlsxTable(Table):
         try:
             try:
                 reader.read_manifest()
-                reader.read_strings()
                 reader.read_workbook()
-                apply_stylesheet(reader.archive, reader.wb)
                 sheet_paths = [
                     rel.target
                     for _, rel in reader.parser.find_sheets()
                     if rel.target in reader.valid_files and "chartsheet" not in rel.Type
                 ]
+                if not sheet_paths:
+                    raise FileRefused(XLSX_UNREADABLE)
+                dates, durations = self._number_formats()
+                self._strings = self._shared_strings(reader.package)
+            except FileRefused:
+                raise
             except Exception as exc:
                 raise FileRefused(XLSX_UNREADABLE) from exc
-            if not sheet_paths:
-                raise FileRefused(XLSX_UNREADABLE)
             self._sheet_path = sheet_paths[0]
-            self._strings = reader.shared_strings
             self._parser_options = {
                 "data_only": True,
                 "epoch": reader.wb.epoch,
-                "date_formats": reader.wb._date_formats,
-                "timedelta_formats": reader.wb._timedelta_formats,
+                "date_formats": dates,
+                "timedelta_formats": durations,
             }
             self._read_header()
         except BaseException:
@@ -119,6 +122,19 @@ class XlsxTable(Table):
     def close(self) -> None:
         self._archive.close()
         super().close()
+
+    def _number_formats(self) -> tuple[set[int], set[int]]:
+        if ARC_STYLE not in self._archive.namelist():
+            return set(), set()
+        with self._archive.open(ARC_STYLE) as xml:
+            return read_number_formats(xml)
+
+    def _shared_strings(self, package) -> SharedStrings:
+        part = package.find(SHARED_STRINGS)
+        if part is None:
+            return SharedStrings()
+        with self._archive.open(part.PartName[1:]) as xml:
+            return read_shared_strings(xml)
 
     def _values(self) -> Iterator[tuple[int, list[object]]]:
         """``(row_number, values)`` for each row stored in the sheet; empty rows may be absent."""
@@ -175,11 +191,12 @@ def _check_xlsx_archive(source: IO[bytes]) -> None:
     for member in members:
         size = member.file_size
         total += size
-        if (
-            size > XLSX_MAX_LOADED_PART_BYTES and not member.filename.startswith("xl/worksheets/")
-        ) or (
-            size > XLSX_RATIO_CHECKED_ABOVE_BYTES
-            and size > XLSX_MAX_RATIO * max(member.compress_size, 1)
+        streamed = member.filename.startswith("xl/worksheets/")
+        ratio_floor = (
+            XLSX_RATIO_CHECKED_ABOVE_BYTES if streamed else XLSX_LOADED_RATIO_CHECKED_ABOVE_BYTES
+        )
+        if (size > XLSX_MAX_LOADED_PART_BYTES and not streamed) or (
+            size > ratio_floor and size > XLSX_MAX_RATIO * max(member.compress_size, 1)
         ):
             raise FileRefused(XLSX_TOO_LARGE_EXPANDED)
     if total > XLSX_MAX_UNCOMPRESSED_BYTES:

@@ -191,3 +191,37 @@ def test_the_commands_print_no_warning_and_no_broken_pipe_in_a_real_process(tmp_
     export.stdout.close()  # as `head -1` does
     _, stderr = export.communicate(timeout=120)
     assert export.returncode == 0 and stderr == b""
+
+
+# R-I17: a workbook is opened once per import stage
+
+
+def test_R_I17_the_check_and_the_run_each_open_the_file_once(channel, owner, media, monkeypatch):
+    opened = []
+    real_open = services.selectors.open_table
+
+    def counting_open(*args, **kwargs):
+        opened.append(1)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(services.selectors, "open_table", counting_open)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Customers")
+    sheet.append(["memberId", "unsubscribeEmail", "unsubscribeTexting"])
+    sheet.append(["M1", "false", "false"])
+    sheet.append(["M2", "maybe", "false"])
+    data = io.BytesIO()
+    book.save(data)
+    imp = upload(channel, owner, data.getvalue())
+    services.import_configure(imp=imp, by=owner, kind="member")
+    opened.clear()
+    keys = []
+    services.import_check(imp=imp, progress=lambda done, total: None, on_keys=keys.extend)
+    assert (len(opened), keys) == (1, ["memberId", "unsubscribeEmail", "unsubscribeTexting"])
+    Import.objects.filter(pk=imp.pk).update(total_rows=0)
+    imp.refresh_from_db()
+    services.import_start(imp=imp, by=owner, enqueue=False)
+    opened.clear()
+    imp = services.import_run(import_id=imp.id)
+    assert (imp.created_count, imp.failed_count, imp.total_rows) == (1, 1, 2)
+    assert imp.failures_file and len(opened) == 1

@@ -6,6 +6,7 @@ on standard error when it is refused, or when it stops with an error (after its 
 """
 
 import json
+import shutil
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -121,10 +122,19 @@ class Command(BaseCommand):
         finally:
             bar.close()
         if options["failures_out"]:
-            services.failures_write(imp, options["failures_out"])
+            self._write_failures(imp, options["failures_out"])
         self.stdout.write(summary_line(imp))
         if imp.error_message:
             raise CommandError(one_line(imp.error_message))
+
+    @staticmethod
+    def _write_failures(imp: Import, path: str) -> None:
+        """The failed-rows file the run saved, or one with only its header row."""
+        if not imp.failures_file:
+            services.failures_write(imp, path)
+            return
+        with imp.failures_file.open("rb") as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target)
 
     @staticmethod
     def _discard_draft(imp: Import | None) -> None:
@@ -135,14 +145,22 @@ class Command(BaseCommand):
             services.import_discard(imp=imp)
 
     def _check(self, imp: Import, failures_out: str | None) -> None:
-        book = FailuresWorkbook(services.failure_keys(imp)) if failures_out else None
-        on_failure = (
-            (lambda f: book.add(f.row_number, f.columns, f.reasons, f.values)) if book else None
-        )
+        book: FailuresWorkbook | None = None
+
+        def start_book(keys: list[str]) -> None:
+            nonlocal book
+            book = FailuresWorkbook(keys)
+
+        def add_failure(failure) -> None:
+            book.add(failure.row_number, failure.columns, failure.reasons, failure.values)
+
         bar = ProgressBar(self.stderr._out)
         try:
             report = services.import_check(
-                imp=imp, on_failure=on_failure, progress=bar if bar.enabled else None
+                imp=imp,
+                on_keys=start_book if failures_out else None,
+                on_failure=add_failure if failures_out else None,
+                progress=bar if bar.enabled else None,
             )
         finally:
             bar.close()
