@@ -16,7 +16,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS
 
 from .table import FILE_EMPTY, NO_HEADER, NOT_A_TABLE, FileRefused, Row, SourceReader, Table
-from .workbook_parts import SharedStrings, read_number_formats, read_shared_strings
+from .workbook_parts import SharedStrings, read_number_formats, read_shared_strings, unescape
 
 # openpyxl warns about what it does not keep of a workbook (extensions, a missing default
 # style, a date out of range); an upload is only read, so those warnings tell no one anything and
@@ -139,7 +139,8 @@ class XlsxTable(Table):
     def _values(self) -> Iterator[tuple[int, list[object]]]:
         """``(row_number, values)`` for each row stored in the sheet; empty rows may be absent."""
         try:
-            with self._archive.open(self._sheet_path) as xml:
+            with self._archive.open(self._sheet_path) as member:
+                xml = _SheetStream(member, escapes=self._strings.has_escapes)
                 parser = WorkSheetParser(xml, self._strings, **self._parser_options)
                 heights = parser.row_dimensions
                 last = 0
@@ -150,8 +151,15 @@ class XlsxTable(Table):
                         continue
                     last = number
                     row: list[object] = [None] * max((c["column"] for c in cells), default=0)
-                    for cell in cells:
-                        row[cell["column"] - 1] = cell["value"]
+                    if xml.escapes:
+                        for cell in cells:
+                            value = cell["value"]
+                            if type(value) is str and "_x" in value:
+                                value = unescape(value)
+                            row[cell["column"] - 1] = value
+                    else:
+                        for cell in cells:
+                            row[cell["column"] - 1] = cell["value"]
                     yield number, row
         except Exception as exc:  # a damaged sheet part surfaces only while streaming it
             raise FileRefused(XLSX_UNREADABLE) from exc
@@ -172,6 +180,23 @@ class XlsxTable(Table):
         finally:
             values.close()
         self._set_headers(header)
+
+
+class _SheetStream:
+    """The sheet part as the XML parser reads it, noting whether Excel's ``_xHHHH_`` escapes
+    have appeared (one search a block: a sheet without them costs no work per cell)."""
+
+    def __init__(self, member: IO[bytes], *, escapes: bool) -> None:
+        self._member = member
+        self._tail = b""
+        self.escapes = escapes
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._member.read(size)
+        if not self.escapes and (b"_x" in data or b"_x" in self._tail + data[:1]):
+            self.escapes = True
+        self._tail = data[-1:]
+        return data
 
 
 def _check_xlsx_archive(source: IO[bytes]) -> None:

@@ -11,8 +11,11 @@ Decisions (R-I4, R-I17: any file up to 100 MB is refused or read in under 300 MB
   it. At most 64,000 cell formats (Excel's own limit) and 1,000,000 elements in the part.
 - Shared strings: packed as UTF-8 in one buffer with a 4-byte offset each (instead of some 60
   bytes a Python string), at most 4,000,000 of them and 128 MiB of text.
+- Excel writes characters XML cannot hold as ``_xHHHH_`` (``ABC_x000D_`` for a carriage
+  return); ``unescape`` decodes them, so a text reads the same from .xlsx as from CSV.
 """
 
+import re
 from array import array
 from collections.abc import Iterator
 from typing import IO
@@ -39,6 +42,8 @@ XLSX_TOO_MUCH_TEXT = (
     "upload it again."
 )
 
+_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NS = f"{{{SHEET_MAIN_NS}}}"
 _NUM_FMT, _CELL_XFS, _XF = f"{_NS}numFmt", f"{_NS}cellXfs", f"{_NS}xf"
 # expat's names, with namespace_separator=" "
@@ -46,12 +51,14 @@ _SI, _T, _PHONETIC = f"{SHEET_MAIN_NS} si", f"{SHEET_MAIN_NS} t", f"{SHEET_MAIN_
 
 
 class SharedStrings:
-    """The workbook's shared strings, indexed as the sheet refers to them."""
+    """The workbook's shared strings, indexed as the sheet refers to them (as stored, escapes
+    included: see ``unescape``)."""
 
     def __init__(self) -> None:
         self._data = bytearray()
         self._ends = array("I")
         self._view = memoryview(b"")
+        self.has_escapes = False
 
     def __len__(self) -> int:
         return len(self._ends)
@@ -104,8 +111,11 @@ class _StringsReader:
             self.in_text = False
         elif name == _SI:
             strings = self.strings
-            strings._append("".join(self.parts))
+            text = "".join(self.parts)
+            strings._append(text)
             self.parts.clear()
+            if "_x" in text:
+                strings.has_escapes = True
             if len(strings) > XLSX_MAX_SHARED_STRINGS or (
                 len(strings._data) > XLSX_MAX_SHARED_STRING_BYTES
             ):
@@ -116,6 +126,19 @@ class _StringsReader:
     def text(self, data: str) -> None:
         if self.in_text:
             self.parts.append(data)
+
+
+def unescape(text: str) -> str:
+    """Excel's escapes decoded: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore (so
+    ``_x005F_x000D_`` is the text "_x000D_"); an escaped surrogate pair is one character."""
+    text = _ESCAPE.sub(_escaped, text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return text
+
+
+def _escaped(match: "re.Match[str]") -> str:
+    return chr(int(match.group(1), 16))
 
 
 def read_number_formats(xml: IO[bytes]) -> tuple[set[int], set[int]]:

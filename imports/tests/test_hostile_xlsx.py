@@ -103,3 +103,43 @@ def test_R_I4_date_styles_are_told_apart_without_reading_every_style():
     ).replace('<xf numFmtId="22"', '<xf numFmtId="164"')
     with io.BytesIO(custom.encode()) as xml:
         assert workbook_parts.read_number_formats(xml) == ({1, 2}, set())
+
+
+# R-I4: Excel's _xHHHH_ escapes
+
+
+@pytest.mark.parametrize(
+    "stored, text",
+    [
+        ("ABC_x000D_\nDEF", "ABC\r\nDEF"),
+        ("tab_x0009_here", "tab\there"),
+        ("_x005F_x000D_ stays text", "_x000D_ stays text"),
+        ("lower_x000d_case", "lower\rcase"),
+        ("smile _xD83D__xDE00_", "smile \U0001f600"),
+        ("not_x12_an escape", "not_x12_an escape"),
+    ],
+)
+def test_R_I4_excel_escapes_are_decoded_in_shared_and_inline_strings(stored, text):
+    shared = shared_strings_part(["<t>memberId</t>", "<t>note</t>", f"<t>{stored}</t>"])
+    sheet = sheet_part(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>'
+        f'<row r="2"><c r="A2" t="inlineStr"><is><t>{stored}</t></is></c>'
+        '<c r="B2" t="s"><v>2</v></c></row>'
+        f'<row r="3"><c r="A3" t="str"><f>B2</f><v>{stored}</v></c></row>'
+    )
+    _, rows = read_all(workbook_file(sheet, shared=shared))
+    assert [cells for _, cells, _ in rows] == [[text, text], [text, ""]]
+
+
+def test_R_I4_an_escape_in_the_sheet_far_from_its_start_is_decoded():
+    filler = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>M{n}</t></is></c></row>'
+        for n in range(2, 3000)
+    )
+    sheet = sheet_part(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>memberId</t></is></c></row>'
+        + filler
+        + '<row r="3000"><c r="A3000" t="inlineStr"><is><t>A_x000D_B</t></is></c></row>'
+    )
+    _, rows = read_all(workbook_file(sheet))
+    assert rows[-1] == (3000, ["A\rB"], None)

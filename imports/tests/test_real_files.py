@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from contacts.models import Customer
 from contacts.profile_types import REASON_LANDLINE_COUNTRY_CODE
+from imports.tests.fixtures.make_fixtures import sheet_part, workbook_file
 from imports.tests.test_import_rules import counters, csv, failures, run_csv
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
@@ -63,3 +64,17 @@ def test_R_I10_an_import_tag_is_free_text_found_by_the_list_and_the_activity_log
     details = [row["details"] for row in log.context["rows"]]
     for imp in (first, second):
         assert any(f"tag: {imp.tag}" in line for line in details)
+
+
+def test_R_I4_the_same_text_from_csv_and_from_xlsx_matches_the_same_customer(channel, owner):
+    text = f'memberId,name,{OPT}\r\n"ACME\r\nSEOUL",Kim,false,false\r\n'
+    assert counters(run_csv(channel, owner, text))["created"] == 1
+    sheet = sheet_part(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>memberId</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>name</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>ACME_x000D_\nSEOUL</t></is></c>'
+        '<c r="B2" t="inlineStr"><is><t>Lee_x0009_Ann</t></is></c></row>'
+    )
+    imp = run_csv(channel, owner, workbook_file(sheet), file_name="again.xlsx")
+    assert (counters(imp)["created"], counters(imp)["updated"]) == (0, 1)
+    assert Customer.objects.get(member_id="ACME\r\nSEOUL").name == "Lee\tAnn"
