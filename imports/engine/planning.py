@@ -41,6 +41,7 @@ from contacts.keys import OPT_OUT_KEYS, normalize_email
 from contacts.profile_types import EMPTY, ProfileValueError
 
 from .mapping import MEMBER, MEMBER_ID, ImportMapping
+from .table import FORMULA_NOT_COMPUTED, FORMULA_WITHOUT_VALUE
 from .unifying import merge_lead_into_member, merge_tags
 
 # A new customer's columns, as inserted.
@@ -467,7 +468,10 @@ class RowParser:
                 values.append(_BAD)
                 if errors is None:
                     errors = []
-                errors.append((self.columns[position].key, error.reason))
+                reason = error.reason
+                if cells[index] == FORMULA_WITHOUT_VALUE:
+                    reason = FORMULA_NOT_COMPUTED
+                errors.append((self.columns[position].key, reason))
         if values[self._id_position] is EMPTY:
             errors = errors or []
             errors.insert(0, (self.mapping.identifier_key, self._id_empty))
@@ -482,7 +486,10 @@ class RowParser:
         result = {}
         for column, value in zip(self.columns, values, strict=True):
             if value is _BAD:
-                result[column.key] = _UNSTORABLE.sub("\ufffd", cells[column.index])
+                raw = cells[column.index]
+                result[column.key] = (
+                    "" if raw == FORMULA_WITHOUT_VALUE else _UNSTORABLE.sub("\ufffd", raw)
+                )
             else:
                 result[column.key] = profile_types.format_value(column.type, value)
         return result

@@ -32,6 +32,14 @@ RAGGED_ROW_LONG = (
     "columns a name in row 1 or remove their values."
 )
 
+# The text of a cell holding a formula whose value was never computed (a workbook written by a
+# program that does not calculate). No cell parser accepts it (it holds NUL), so a row fails
+# where it is mapped, with FORMULA_NOT_COMPUTED, and an unmapped one is ignored as any cell is.
+FORMULA_WITHOUT_VALUE = "\x00(a formula without a computed value)\x00"
+FORMULA_NOT_COMPUTED = (
+    "A formula without a computed value: open and save the file in Excel, then upload it again"
+)
+
 Row = tuple[int, list[str], str | None]
 
 

@@ -7,15 +7,24 @@ import datetime
 import decimal
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import IO
 
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS
 
-from .table import FILE_EMPTY, NO_HEADER, NOT_A_TABLE, FileRefused, Row, SourceReader, Table
+from .table import (
+    FILE_EMPTY,
+    FORMULA_WITHOUT_VALUE,
+    NO_HEADER,
+    NOT_A_TABLE,
+    FileRefused,
+    Row,
+    SourceReader,
+    Table,
+)
 from .workbook_parts import SharedStrings, read_number_formats, read_shared_strings, unescape
 
 # openpyxl warns about what it does not keep of a workbook (extensions, a missing default
@@ -142,6 +151,7 @@ class XlsxTable(Table):
             with self._archive.open(self._sheet_path) as member:
                 xml = _SheetStream(member, escapes=self._strings.has_escapes)
                 parser = WorkSheetParser(xml, self._strings, **self._parser_options)
+                xml.on_formula = lambda: _check_formulas(parser)
                 heights = parser.row_dimensions
                 last = 0
                 for number, cells in parser.parse():
@@ -183,20 +193,52 @@ class XlsxTable(Table):
 
 
 class _SheetStream:
-    """The sheet part as the XML parser reads it, noting whether Excel's ``_xHHHH_`` escapes
-    have appeared (one search a block: a sheet without them costs no work per cell)."""
+    """The sheet part as the XML parser reads it, noting whether Excel's ``_xHHHH_`` escapes and
+    formulas have appeared (one search a block: a sheet without them costs no work per cell).
+
+    ``on_formula`` is called when the first block holding a formula is read, before the parser
+    reads its cells.
+    """
 
     def __init__(self, member: IO[bytes], *, escapes: bool) -> None:
         self._member = member
         self._tail = b""
         self.escapes = escapes
+        self.on_formula: Callable[[], None] | None = None
 
     def read(self, size: int = -1) -> bytes:
         data = self._member.read(size)
-        if not self.escapes and (b"_x" in data or b"_x" in self._tail + data[:1]):
+        seen = self._tail + data
+        if not self.escapes and b"_x" in seen:
             self.escapes = True
-        self._tail = data[-1:]
+        if self.on_formula is not None and any(mark in seen for mark in _FORMULA_MARKS):
+            self.on_formula()
+            self.on_formula = None
+        self._tail = data[-2:]
         return data
+
+
+# <f>, <f t="shared" ...>, or a prefixed <x:f>: the formula element (or, rarely, another name
+# starting with f, which only costs the check below).
+_FORMULA_MARKS = (b"<f", b":f>", b":f ")
+
+
+def _check_formulas(parser: WorkSheetParser) -> None:
+    """From now on, a formula cell without a stored value reads as FORMULA_WITHOUT_VALUE (with
+    ``data_only`` openpyxl gives None, an empty cell, which "clear" would take to erase data)."""
+    parse_cell = parser.parse_cell
+
+    def parse_cell_checking_formulas(element):
+        cell = parse_cell(element)
+        if (
+            cell["value"] is None
+            and element.find(FORMULA_TAG) is not None
+            and element.find(VALUE_TAG) is None
+        ):
+            cell["value"] = FORMULA_WITHOUT_VALUE
+        return cell
+
+    parser.parse_cell = parse_cell_checking_formulas
 
 
 def _check_xlsx_archive(source: IO[bytes]) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from imports.engine import workbook_parts
 from imports.engine.reading import XLSX_TOO_LARGE_EXPANDED, FileRefused, open_table
+from imports.engine.table import FORMULA_WITHOUT_VALUE
 from imports.engine.workbook_parts import XLSX_TOO_MANY_STYLES, XLSX_TOO_MUCH_TEXT
 from imports.tests.fixtures.make_fixtures import (
     STYLES,
@@ -143,3 +144,25 @@ def test_R_I4_an_escape_in_the_sheet_far_from_its_start_is_decoded():
     )
     _, rows = read_all(workbook_file(sheet))
     assert rows[-1] == (3000, ["A\rB"], None)
+
+
+# R-T2: a formula nobody computed is not an empty cell
+
+
+def test_R_T2_a_formula_without_a_stored_value_is_not_read_as_empty():
+    rows_xml = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>M{n}</t></is></c>'
+        f'<c r="B{n}"><v>{n}</v></c></row>'
+        for n in range(2, 2000)
+    )
+    sheet = sheet_part(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>memberId</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>points</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>total</t></is></c></row>'
+        + rows_xml
+        + '<row r="2000"><c r="A2000"><f>"M"&amp;B2000</f></c><c r="B2000"><v>1</v></c>'
+        '<c r="C2000" t="str"><f>IF(B2000&gt;5,"big","")</f><v></v></c></row>'
+    )
+    _, rows = read_all(workbook_file(sheet))
+    assert rows[-1] == (2000, [FORMULA_WITHOUT_VALUE, "1", ""], None)
+    assert all(FORMULA_WITHOUT_VALUE not in cells for _, cells, _ in rows[:-1])

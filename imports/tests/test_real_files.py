@@ -5,8 +5,11 @@ from django.urls import reverse
 
 from contacts.models import Customer
 from contacts.profile_types import REASON_LANDLINE_COUNTRY_CODE
+from imports.engine.table import FORMULA_NOT_COMPUTED
+from imports.models import ImportFailure
 from imports.tests.fixtures.make_fixtures import sheet_part, workbook_file
 from imports.tests.test_import_rules import counters, csv, failures, run_csv
+from tests.factories import CustomerFactory
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
 
@@ -78,3 +81,42 @@ def test_R_I4_the_same_text_from_csv_and_from_xlsx_matches_the_same_customer(cha
     imp = run_csv(channel, owner, workbook_file(sheet), file_name="again.xlsx")
     assert (counters(imp)["created"], counters(imp)["updated"]) == (0, 1)
     assert Customer.objects.get(member_id="ACME\r\nSEOUL").name == "Lee\tAnn"
+
+
+def _formula_workbook() -> bytes:
+    """Row 2 holds computed values; row 3's points and total are formulas never computed."""
+    header = "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+        for col, name in zip("ABCDE", ["memberId", "points", "total", *OPT.split(",")], strict=True)
+    )
+    opt_outs = '<c r="D{n}" t="b"><v>0</v></c><c r="E{n}" t="b"><v>0</v></c>'
+    return workbook_file(
+        sheet_part(
+            f'<row r="1">{header}</row>'
+            '<row r="2"><c r="A2" t="inlineStr"><is><t>M1</t></is></c><c r="B2"><v>5</v></c>'
+            f'<c r="C2"><f>B2*2</f><v>10</v></c>{opt_outs.format(n=2)}</row>'
+            '<row r="3"><c r="A3" t="inlineStr"><is><t>M2</t></is></c><c r="B3"><f>1+1</f></c>'
+            f'<c r="C3"><f>B3*2</f></c>{opt_outs.format(n=3)}</row>'
+        )
+    )
+
+
+def test_R_T2_a_formula_without_a_computed_value_fails_its_row_and_erases_nothing(channel, owner):
+    CustomerFactory(channel=channel, member_id="M2", profile={"points": 7})
+    keys = {"new_keys": {"points": "number", "total": "number"}, "empty_cells": "clear"}
+    imp = run_csv(channel, owner, _formula_workbook(), file_name="f.xlsx", **keys)
+    assert failures(imp) == [(3, ["points", "total"], [FORMULA_NOT_COMPUTED] * 2)]
+    assert Customer.objects.get(member_id="M2").profile == {"points": 7}
+    assert Customer.objects.get(member_id="M1").profile == {"points": 5, "total": 10}
+    assert ImportFailure.objects.get(import_run=imp).values["points"] == ""
+
+
+def test_R_T2_an_uncomputed_formula_in_a_skipped_column_does_not_fail_the_row(channel, owner):
+    imp = run_csv(
+        channel,
+        owner,
+        _formula_workbook(),
+        file_name="f.xlsx",
+        skip=["points", "total"],
+    )
+    assert (counters(imp)["created"], counters(imp)["failed"]) == (2, 0)
