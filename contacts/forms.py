@@ -31,8 +31,9 @@ def _tri_state_initial(value: bool | None) -> str:
 class _TypedField(forms.CharField):
     """A text field whose cleaned value is the stored value of a profile type (or None)."""
 
-    def __init__(self, *, type_name: str, **kwargs):
+    def __init__(self, *, type_name: str, parse: profile_types.Parser | None = None, **kwargs):
         self.type_name = type_name
+        self.parse = parse or profile_types.parser_for(type_name)
         kwargs.setdefault("required", False)
         kwargs.setdefault("strip", False)
         super().__init__(**kwargs)
@@ -40,7 +41,7 @@ class _TypedField(forms.CharField):
     def clean(self, value):
         text = super().clean(value) or ""
         try:
-            parsed = profile_types.parse(self.type_name, text)
+            parsed = self.parse(text)
         except profile_types.ProfileValueError as error:
             raise forms.ValidationError(error.reason) from None
         return None if parsed is profile_types.EMPTY else parsed
@@ -98,7 +99,10 @@ class CustomerEditForm(forms.Form):
     )
     mobile_verified = forms.BooleanField(required=False, label="Mobile number verified")
     landline_number = _TypedField(
-        type_name=profile_types.PHONE, label="Landline number", help_text="e.g. +8225556666"
+        type_name=profile_types.PHONE,
+        parse=profile_types.parse_landline,
+        label="Landline number",
+        help_text="e.g. +82 2-555-6666",
     )
     unsubscribe_email = forms.ChoiceField(
         choices=TRI_STATE_CHOICES, required=False, label="Email opt-out (unsubscribeEmail)"

@@ -38,7 +38,9 @@ CONTACT_KEYS = ("email", "mobileNumber")
 EMAIL_INVALID = "Enter an email address like name@example.com"
 EMAIL_TOO_LONG = "An email address has at most 254 characters"
 
-_EMAIL_RE = re.compile(r"[^@\s\"'<>,;]+@[^@\s\"'<>,;]+\.[^@\s\"'<>,;.]+")
+# RFC 5322's characters of a local part (letters and digits in any script, as RFC 6531 allows,
+# and !#$%&'*+/=?^_`{|}~.-); a domain of labels of letters, digits and hyphens with a dot.
+_EMAIL_RE = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@[\w-]+(?:\.[\w-]+)*\.[\w-]+")
 
 
 def normalize_email(text: str) -> str:

@@ -14,7 +14,9 @@ Decisions where the guide is silent (each rejects rather than guesses, per R-T2)
 - string: at most 512 code points; NUL and unpaired surrogates are rejected (Postgres jsonb and
   UTF-8 cannot hold them).
 - phone: E.164 via phonenumbers; only digits, spaces, ``-``, ``.``, ``(`` and ``)`` may follow the
-  leading ``+`` (no letters, no extensions).
+  leading ``+`` (no letters, no extensions). The international prefix ``00`` is read as ``+``
+  (``0044 7700 900123``), and full-width forms (``＋８２ １０…``, typed with an East Asian input
+  method) as their ASCII forms. A landline's errors give a landline as their example.
 - number: ``[+-]digits[.digits]``; no point gives int, a point gives float. At most 15
   significant digits, so the stored number always means exactly what the cell says; floats must
   be finite and not subnormal. Formatting never uses exponents.
@@ -70,6 +72,10 @@ REASON_PHONE_FORMAT: Final = (
     "Use only digits, spaces, dashes, dots and parentheses after the +, e.g. +82 10-2020-3030"
 )
 REASON_PHONE_INVALID: Final = "Not a valid phone number for its country code"
+REASON_LANDLINE_COUNTRY_CODE: Final = "Add the country code, e.g. +82 2-555-6666"
+REASON_LANDLINE_FORMAT: Final = (
+    "Use only digits, spaces, dashes, dots and parentheses after the +, e.g. +82 2-555-6666"
+)
 REASON_THOUSANDS_SEPARATOR: Final = "Remove the thousands separator"
 REASON_NUMBER_FORMAT: Final = "Use digits with an optional decimal point, e.g. 1 or 1.01"
 REASON_NUMBER_DIGITS: Final = "Use at most 15 significant digits"
@@ -328,6 +334,8 @@ def _format_moment(moment: datetime) -> str:
 
 _COUNTRY_CODES: Final = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 _PHONE_SEPARATORS: Final = str.maketrans("", "", " -.()")
+# Full-width ASCII forms (U+FF01-U+FF5E) and the ideographic space, as their ASCII forms.
+_FULL_WIDTH: Final = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 _E164: Final = phonenumbers.PhoneNumberFormat.E164
 # parse() refuses longer text (phonenumberutil._MAX_INPUT_STRING_LENGTH)
 _MAX_PHONE_INPUT: Final = 250
@@ -500,10 +508,10 @@ def _fast_e164(digits: str) -> str | None:
     return "+" + digits
 
 
-def _parse_phone_with_library(s: str) -> str:
+def _parse_phone_with_library(s: str, format_reason: str = REASON_PHONE_FORMAT) -> str:
     rest = s[1:].translate(_PHONE_SEPARATORS)
     if not (rest.isdigit() and rest.isascii()):
-        raise ProfileValueError(REASON_PHONE_FORMAT)
+        raise ProfileValueError(format_reason)
     try:
         number = phonenumbers.parse(s, None)
     except phonenumbers.NumberParseException:
@@ -518,28 +526,41 @@ def _parse_phone_with_library(s: str) -> str:
     return phonenumbers.format_number(number, _E164)
 
 
-def _parse_phone(text: str) -> str | Literal[_Empty.EMPTY]:
-    s = text.strip()
-    if s[:1] != "+":
-        if not s:
-            return EMPTY
-        raise ProfileValueError(REASON_PHONE_COUNTRY_CODE)
-    digits = s[1:]
-    if not digits.isdigit():
-        if len(s) > _MAX_PHONE_INPUT:
-            return _parse_phone_with_library(s)
-        digits = (
-            digits.replace(" ", "")
-            .replace("-", "")
-            .replace(".", "")
-            .replace("(", "")
-            .replace(")", "")
-        )
+def _phone_parser(country_code_reason: str, format_reason: str) -> Parser:
+    """The phone parser whose errors give these reasons (a mobile's or a landline's example)."""
+
+    def parse_phone(text: str) -> str | Literal[_Empty.EMPTY]:
+        s = text.strip()
+        if not s.isascii():
+            s = s.translate(_FULL_WIDTH)
+        if s[:1] != "+":
+            if not s:
+                return EMPTY
+            if s[:2] != "00":
+                raise ProfileValueError(country_code_reason)
+            s = "+" + s[2:]
+        digits = s[1:]
         if not digits.isdigit():
-            return _parse_phone_with_library(s)
-    if 7 <= len(digits) <= 16 and digits.isascii() and (e164 := _fast_e164(digits)) is not None:
-        return e164
-    return _parse_phone_with_library(s)
+            if len(s) > _MAX_PHONE_INPUT:
+                return _parse_phone_with_library(s, format_reason)
+            digits = (
+                digits.replace(" ", "")
+                .replace("-", "")
+                .replace(".", "")
+                .replace("(", "")
+                .replace(")", "")
+            )
+            if not digits.isdigit():
+                return _parse_phone_with_library(s, format_reason)
+        if 7 <= len(digits) <= 16 and digits.isascii() and (e164 := _fast_e164(digits)) is not None:
+            return e164
+        return _parse_phone_with_library(s, format_reason)
+
+    return parse_phone
+
+
+_parse_phone: Final = _phone_parser(REASON_PHONE_COUNTRY_CODE, REASON_PHONE_FORMAT)
+parse_landline: Final = _phone_parser(REASON_LANDLINE_COUNTRY_CODE, REASON_LANDLINE_FORMAT)
 
 
 # list, listOfNumber, tag

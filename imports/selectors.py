@@ -55,17 +55,6 @@ def import_table(imp: Import) -> Iterator[Table]:
         imp.file.close()
 
 
-def import_row_count(imp: Import) -> int:
-    """How many rows the import's file holds, read through a handle of its own: another
-    process may be reading the file through the import's (they would share its position)."""
-    with imp.file.storage.open(imp.file.name, "rb") as handle:
-        table = open_table(handle, encoding=imp.encoding or None, delimiter=imp.delimiter or None)
-        try:
-            return table.count_rows()
-        finally:
-            table.close()
-
-
 def import_preview(imp: Import, rows: int = 30) -> tuple[list[str], list[tuple]]:
     """The file's headers and its first rows with all columns (R-I6)."""
     with import_table(imp) as table:

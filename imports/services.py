@@ -13,6 +13,7 @@ import contextlib
 import gc
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +29,6 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
-from contacts import profile_types
 from contacts.models import Channel, Customer, Membership, PendingUnification
 from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
@@ -77,7 +77,11 @@ DELIMITER_UNKNOWN = "Choose the delimiter: a comma, a semicolon or a tab."
 ENCODING_UNKNOWN = (
     'The encoding "{encoding}" is unknown. Use a name such as utf-8, cp949 or cp1252.'
 )
-TAG_INVALID = 'The import tag "{tag}" cannot be used: {reason}.'
+TAG_CONTROL_CHARACTER = (
+    "The import tag cannot hold a control character (a tab, a line break or another invisible "
+    "code); type it on one line."
+)
+TAG_EMPTY = "The import tag cannot be empty."
 TAG_TOO_LONG = "The import tag has at most 200 characters."
 EMPTY_CELLS_UNKNOWN = "Choose what empty cells do: keep or clear existing data."
 NEW_OPT_OUTS_HALF = (
@@ -93,7 +97,8 @@ MAX_TAG_LENGTH = 200
 CHECK_REASON_ROWS = 5
 CHECK_MAX_REASONS = 50
 CHECK_CELL_CHARS = 200
-_TAG_UNSAFE = str.maketrans(dict.fromkeys(".,$\\/", "_"))
+# C0 and C1 controls, DEL and lone surrogates: what a one-line label cannot show or store.
+_TAG_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ImportRefused(Exception):
@@ -126,20 +131,20 @@ def _editor(channel: Channel, user) -> Membership:
 
 
 def default_tag(file_name: str) -> str:
-    """The file name without its extension, made a valid tag (R-I10, R-T1)."""
-    stem = Path(file_name).stem.strip() or "import"
-    tag = "_".join(stem.translate(_TAG_UNSAFE).split())
-    return tag[:MAX_TAG_LENGTH]
+    """The file's name without its extension, as the manager saw it (R-I10)."""
+    stem = _TAG_CONTROL.sub(" ", Path(file_name).stem).strip()
+    return stem[:MAX_TAG_LENGTH].rstrip() or "import"
 
 
 def _checked_tag(tag: str) -> str:
+    """An import tag is free text: trimmed, on one line, at most 200 characters (R-I10)."""
     tag = tag.strip()
+    if not tag:
+        raise ImportRefused(TAG_EMPTY)
     if len(tag) > MAX_TAG_LENGTH:
         raise ImportRefused(TAG_TOO_LONG)
-    try:
-        profile_types.parse(profile_types.TAG, profile_types.format_value("list", [tag]))
-    except profile_types.ProfileValueError as error:
-        raise ImportRefused(TAG_INVALID.format(tag=tag, reason=error.reason)) from None
+    if _TAG_CONTROL.search(tag):
+        raise ImportRefused(TAG_CONTROL_CHARACTER)
     return tag
 
 
@@ -337,10 +342,13 @@ def import_upload(
         with selectors.import_table(imp) as table:
             imp.encoding = table.encoding or ""
             imp.delimiter = table.delimiter or ""
+        imp.save()
     except FileRefused as error:
         imp.file.delete(save=False)
         raise ImportRefused(error.message) from None
-    imp.save()
+    except BaseException:
+        imp.file.delete(save=False)  # no import refers to it: nothing would ever purge it
+        raise
     return imp
 
 
@@ -355,6 +363,7 @@ def _checked_encoding(encoding: str | None) -> str | None:
     if not encoding:
         return None
     try:
+        "".encode(encoding)  # refuses codecs that are not text encodings ("hex", "zlib")
         return codecs.lookup(encoding).name
     except LookupError:
         raise ImportRefused(ENCODING_UNKNOWN.format(encoding=encoding)) from None
@@ -606,6 +615,7 @@ def import_check(
     imp: Import,
     on_failure: Callable[[Failure], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    on_keys: Callable[[list[str]], None] | None = None,
 ) -> dict:
     """Plan every row against the database without writing anything (R-I11).
 
@@ -613,8 +623,9 @@ def import_check(
     matched at row 900 counts once, as created. Within a chunk each row sees what the rows
     before it did; a later chunk checks its rows against the stored customers, so a list or
     profile limit (R-I9, R-C6) reached only by rows in different chunks is found by the run
-    (memory stays flat however many customers the file updates). Returns the report (also
-    kept on the import).
+    (memory stays flat however many customers the file updates). ``on_keys`` is told the
+    failed-rows file's value columns before any failure. Returns the report (also kept on the
+    import). The file is opened once.
     """
     if not imp.mapping:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
@@ -622,13 +633,15 @@ def import_check(
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
             mapping = _mapping_for(imp, table.headers)
+            if on_keys is not None:
+                on_keys(failure_keys(imp, table.headers))
             parser = RowParser(mapping)
             overlay = _DryRunOverlay(imp, mapping)
             writer = writer_for_connection()
             with _chunks_to_plan(imp, table.rows(), parser) as chunks:
                 total = 0
                 if progress is not None:  # counted while the file is parsed
-                    total = imp.total_rows or selectors.import_row_count(imp)
+                    total = imp.total_rows or table.count_rows()
                 for chunk in chunks:
                     _check_chunk(imp, mapping, overlay, writer, chunk, report, on_failure)
                     if progress is not None:
@@ -853,15 +866,20 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     if imp is None:
         return Import.objects.get(pk=import_id)
     row = imp.last_row_number + 1
+    headers = None
     try:
         with _relaxed_gc(), selectors.import_table(imp) as table:
-            mapping = _mapping_for(imp, table.headers)
+            headers = table.headers
+            mapping = _mapping_for(imp, headers)
             writer = writer_for_connection()
             logs_edits = imp.channel.logs_import_edits
             rows = table.rows(start_after_row_number=imp.last_row_number)
             with _chunks_to_plan(imp, rows, RowParser(mapping)) as chunks:
-                if not imp.total_rows:  # counted while the file is parsed
-                    imp.total_rows = selectors.import_row_count(imp)
+                if not imp.total_rows:
+                    # Counted while the file is parsed, and before the first chunk is written:
+                    # a file refused part-way (a broken quote, a row that does not decode) is
+                    # refused with nothing written.
+                    imp.total_rows = table.count_rows()
                     Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
                 for chunk in chunks:
                     row = chunk.first_row
@@ -871,13 +889,14 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
     except _TakenOver:
         return Import.objects.get(pk=import_id)
     except _StopRequested:
-        return _finish(import_id, stopped=True)
+        return _finish(import_id, stopped=True, headers=headers)
     except (FileRefused, mapping_engine.MappingError) as error:
-        return _finish(import_id, error=error.message)
+        return _finish(import_id, error=error.message, headers=headers)
     except Exception as error:
         logger.exception("Import %s failed at row %s", import_id, row)
-        return _finish(import_id, error=IMPORT_CRASHED.format(row=row, error=type(error).__name__))
-    return _finish(import_id)
+        crashed = IMPORT_CRASHED.format(row=row, error=type(error).__name__)
+        return _finish(import_id, error=crashed, headers=headers)
+    return _finish(import_id, headers=headers)
 
 
 def _begin(import_id: int) -> Import | None:
@@ -1056,15 +1075,20 @@ def _write(imp: Import, outcome: ChunkOutcome, writer: OrmWriter, logs_edits: bo
 # finish
 
 
-def failure_keys(imp: Import) -> list[str]:
-    """The mapped profile keys in file order: the failed-rows file's columns after the third."""
-    try:
-        with selectors.import_table(imp) as table:
-            order = {h: i for i, h in enumerate(table.headers)}
-    except FileRefused:
-        order = {}
-    headers = sorted(imp.mapping, key=lambda h: order.get(h, len(order)))
-    return [imp.mapping[h] for h in headers]
+def failure_keys(imp: Import, headers: list[str] | None = None) -> list[str]:
+    """The mapped profile keys in file order: the failed-rows file's columns after the third.
+
+    Without the file's ``headers`` (known to a caller that has it open), the file is opened.
+    """
+    if headers is None:
+        try:
+            with selectors.import_table(imp) as table:
+                headers = table.headers
+        except FileRefused:
+            headers = []
+    order = {h: i for i, h in enumerate(headers)}
+    mapped = sorted(imp.mapping, key=lambda h: order.get(h, len(order)))
+    return [imp.mapping[h] for h in mapped]
 
 
 def failures_rows(imp: Import) -> Iterator[tuple]:
@@ -1077,19 +1101,25 @@ def failures_rows(imp: Import) -> Iterator[tuple]:
     )
 
 
-def failures_write(imp: Import, target) -> int:
+def failures_write(imp: Import, target, headers: list[str] | None = None) -> int:
     """Write the import's failed-rows workbook to a path or binary file (R-I14)."""
-    return write_failures(target, failure_keys(imp), failures_rows(imp))
+    return write_failures(target, failure_keys(imp, headers), failures_rows(imp))
 
 
-def _finish(import_id: int, *, error: str | None = None, stopped: bool = False) -> Import:
+def _finish(
+    import_id: int,
+    *,
+    error: str | None = None,
+    stopped: bool = False,
+    headers: list[str] | None = None,
+) -> Import:
     imp = Import.objects.select_related("channel", "started_by").get(pk=import_id)
     if imp.status not in Import.ACTIVE_STATUSES:
         return imp
     saved_name = ""
     if imp.failed_count:
         with tempfile.TemporaryFile() as handle:
-            failures_write(imp, handle)
+            failures_write(imp, handle, headers)
             handle.seek(0)
             saved_name = default_storage.save(
                 imp.failures_file.field.generate_filename(imp, f"import-{imp.pk}-failed-rows.xlsx"),

@@ -138,7 +138,7 @@ def test_bad_email_and_phone_are_refused_beside_the_field(client, channel, edito
         url(customer), form_data(customer, email="nope", landline_number="02-555-6666")
     )
     assert field_errors(response, "email") == [EMAIL_INVALID]
-    assert field_errors(response, "landline_number") == [profile_types.REASON_PHONE_COUNTRY_CODE]
+    assert field_errors(response, "landline_number") == [profile_types.REASON_LANDLINE_COUNTRY_CODE]
 
 
 def test_a_lead_keeps_one_contact(client, channel, editor):

@@ -661,7 +661,7 @@ def test_R_T1_phone_written_form_neighbours_match_library_path():
 def test_phone_written_forms_take_the_fast_path(monkeypatch):
     """Separators and a trunk "0" need not reach the library (~13 µs per cell)."""
 
-    def library(text):
+    def library(text, *reason):
         raise AssertionError(f"library path taken for {text!r}")
 
     monkeypatch.setattr(pt, "_parse_phone_with_library", library)
@@ -813,3 +813,34 @@ def test_R_T2_any_text_parses_or_raises_profile_value_error(type_name, text):
     again = parse(type_name, format_value(type_name, value))
     assert _same(again, value)
     json.dumps(value, ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("0044 7911 123456", "+447911123456"),
+        ("0082 10-2020-3030", "+821020203030"),
+        ("00 82 010 2020 3030", "+821020203030"),
+        ("＋８２ １０－２０２０－３０３０", "+821020203030"),
+        ("００８２　１０２０２０３０３０", "+821020203030"),
+        ("+８２ (０２) ５５５-６６６６", "+8225556666"),
+    ],
+)
+def test_R_T1_phone_with_the_00_prefix_or_full_width_digits_carries_its_country_code(
+    text, expected
+):
+    assert pt.parse(PHONE, text) == expected
+    assert pt.parse_landline(text) == expected
+
+
+def test_R_T1_a_landline_error_gives_a_landline_example():
+    for text, mobile_reason, landline_reason in [
+        ("02-555-6666", pt.REASON_PHONE_COUNTRY_CODE, pt.REASON_LANDLINE_COUNTRY_CODE),
+        ("+82 2 555 6666 ext 1", pt.REASON_PHONE_FORMAT, pt.REASON_LANDLINE_FORMAT),
+    ]:
+        with pytest.raises(ProfileValueError) as mobile:
+            pt.parse(PHONE, text)
+        with pytest.raises(ProfileValueError) as landline:
+            pt.parse_landline(text)
+        assert (mobile.value.reason, landline.value.reason) == (mobile_reason, landline_reason)
+    assert "+82 2-555-6666" in pt.REASON_LANDLINE_COUNTRY_CODE

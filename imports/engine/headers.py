@@ -13,6 +13,29 @@ def column_letter(index: int) -> str:
     return letters
 
 
+MESSAGE_LIST_ITEMS = 10
+MESSAGE_NAME_CHARACTERS = 60
+
+
+def column_label(index: int, headers: Sequence[str]) -> str:
+    """A column as a message names it: its letter, and its header when it has one."""
+    letter = column_letter(index)
+    return f'{letter} ("{_short(headers[index])}")' if index < len(headers) else letter
+
+
+def quoted_list(names: Sequence[str]) -> str:
+    """Names for a message, quoted: the first ten, then how many more ("and 15,990 more")."""
+    listed = ", ".join(f'"{_short(name)}"' for name in names[:MESSAGE_LIST_ITEMS])
+    more = len(names) - MESSAGE_LIST_ITEMS
+    return f"{listed} and {more:,} more" if more > 0 else listed
+
+
+def _short(name: str) -> str:
+    if len(name) <= MESSAGE_NAME_CHARACTERS:
+        return name
+    return name[: MESSAGE_NAME_CHARACTERS - 1] + "…"
+
+
 def clean_headers(raw: Sequence[str]) -> list[str]:
     """Trim header names, name blank ones "Column C" and make duplicates "email (2)"."""
     names = [cell.strip() or f"Column {column_letter(i)}" for i, cell in enumerate(raw)]

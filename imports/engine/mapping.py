@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from contacts import profile_types
 from contacts.keys import BUILTIN_KEYS, key_matches_header
 
+from .headers import quoted_list
 from .synonyms import SYNONYM_KEYS, fold
 
 MEMBER = "member"
@@ -291,9 +292,7 @@ def _find_header(headers: Sequence[str], wanted: str) -> str:
     for header in headers:
         if header.casefold() == folded:
             return header
-    raise MappingError(
-        UNKNOWN_COLUMN.format(column=wanted, columns=", ".join(f'"{h}"' for h in headers))
-    )
+    raise MappingError(UNKNOWN_COLUMN.format(column=wanted, columns=quoted_list(headers)))
 
 
 def _find_key(by_name: Mapping[str, KeyInfo], wanted: str) -> KeyInfo | None:
@@ -371,7 +370,7 @@ def resolve(
 
     identifier_key = MEMBER_ID if kind == MEMBER else IDENTIFIER_KEYS[identifier]  # type: ignore[index]
     if identifier_key not in taken:
-        listed = ", ".join(f'"{h}"' for h in headers)
+        listed = quoted_list(headers)
         if kind == MEMBER:
             raise MappingError(MEMBER_ID_UNMAPPED.format(columns=listed))
         raise MappingError(

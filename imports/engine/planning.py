@@ -36,6 +36,7 @@ Decisions where the rules leave room:
 
 import json
 import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +46,7 @@ from contacts.keys import OPT_OUT_KEYS, normalize_email
 from contacts.profile_types import EMPTY, ProfileValueError
 
 from .mapping import MEMBER, MEMBER_ID, ImportMapping
+from .table import FORMULA_NOT_COMPUTED, FORMULA_WITHOUT_VALUE
 from .unifying import merge_lead_into_member, merge_tags
 
 # A new customer's columns, as inserted.
@@ -415,9 +417,12 @@ def _remembering(parse: Callable) -> Callable:
 
 
 def parser_for_column(key: str, type_name: str) -> Callable:
-    """The cell parser of a mapped column: emails are also checked and lowercased."""
+    """The cell parser of a mapped column: emails are also checked and lowercased, a landline's
+    errors give a landline as their example."""
     if key == "email":
         return _parse_email
+    if key == "landlineNumber":
+        return profile_types.parse_landline
     parse = profile_types.parser_for(type_name)
     return _remembering(parse) if type_name in _MEMO_TYPES else parse
 
@@ -469,7 +474,10 @@ class RowParser:
                 values.append(_BAD)
                 if errors is None:
                     errors = []
-                errors.append((self.columns[position].key, error.reason))
+                reason = error.reason
+                if cells[index] == FORMULA_WITHOUT_VALUE:
+                    reason = FORMULA_NOT_COMPUTED
+                errors.append((self.columns[position].key, reason))
         if values[self._id_position] is EMPTY:
             errors = errors or []
             errors.insert(0, (self.mapping.identifier_key, self._id_empty))
@@ -479,14 +487,21 @@ class RowParser:
         return Failure(number, errors or [], self.failure_values(cells, values))
 
     def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
-        """The row's mapped values under their keys: formatted where parsed, else the raw text."""
+        """The row's mapped values under their keys: formatted where parsed, else the raw text
+        (NUL and lone surrogates, which no JSON column holds, as U+FFFD)."""
         result = {}
         for column, value in zip(self.columns, values, strict=True):
             if value is _BAD:
-                result[column.key] = cells[column.index]
+                raw = cells[column.index]
+                result[column.key] = (
+                    "" if raw == FORMULA_WITHOUT_VALUE else _UNSTORABLE.sub("\ufffd", raw)
+                )
             else:
                 result[column.key] = profile_types.format_value(column.type, value)
         return result
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class _Bad:

@@ -1,19 +1,27 @@
 """Turn an uploaded CSV or .xlsx file into a header list and a stream of rows.
 
 Pure code, no Django imports. Memory stays constant for CSV whatever the file size; rows are
-plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays tiny.
+plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays tiny. This
+module opens an upload and reads CSV; table.py holds what every format shares, workbook.py
+reads .xlsx, quotes.py finds the quote that breaks a CSV file.
 
 Decisions (R-I14, R-I17, R-I22):
 - The format comes from the bytes, never the file name: a zip holding ``xl/workbook.xml`` is
   read as .xlsx (first worksheet in workbook order), anything else as CSV text.
-- CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else the first 1 MB block holding a
-  non-ASCII byte is tried as strict UTF-8, then CP949 (kept if >= 80% of its non-ASCII
-  characters are common Hangul or Korean symbols); a block that is mostly valid UTF-8 is a
-  UTF-8 file with a bad row (refused naming that row); then Windows-1252 (kept unless 5%+ of
-  its non-ASCII runs are 4+ characters long, which is CJK misread). A pure-ASCII file is
-  "utf-8". Bytes that do not decode are never replaced: the file is refused, the row named.
+- CSV encoding: a BOM (UTF-8, UTF-16, UTF-32) decides; else NUL bytes in every other position
+  of the first 4 KB (ASCII text saved as UTF-16 without a BOM) mean UTF-16 LE or BE, and the
+  same decides the byte order of a file named "utf-16" or "utf-32" without a BOM; else the
+  first 1 MB block holding a non-ASCII byte is tried as strict UTF-8, then CP949 (kept if
+  >= 80% of its non-ASCII characters are common Hangul or Korean symbols); a block that is
+  mostly valid UTF-8 is a UTF-8 file with a bad row (refused naming that row); then
+  Windows-1252 (kept unless 5%+ of its non-ASCII runs are 4+ characters long, which is CJK
+  misread). A pure-ASCII file is "utf-8". Bytes that do not decode are never replaced: the
+  file is refused, the row named; an encoding that fails in any other way refuses the file.
 - CSV delimiter: comma, semicolon or tab, the most frequent outside quotes in the header line
   (ties and none go to comma), or as an Excel "sep=;" first line declares it.
+- CSV quotes: parsed strictly; a quote that never closes, text after a closing quote, or (once
+  any cell is quoted) a quote that pairs with no other refuses the file naming the row and
+  column (quotes.py), before any row is yielded where the file's quote count tells.
 - ``row_number`` is the row as a spreadsheet numbers it: the header is row 1, the first data row
   is 2, one CSV record (even one with quoted line breaks) is one row. Blank rows (every cell "")
   keep their number but are not yielded, so they are neither imported nor counted as failed.
@@ -24,8 +32,8 @@ Decisions (R-I14, R-I17, R-I22):
   yielded padded with "" and ``RAGGED_ROW_SHORT``; an .xlsx row is never short, as a
   spreadsheet has no missing cells, only empty ones.
 - A refusal of the whole file raises ``FileRefused``; ``rows()`` and ``count_rows()`` may raise it
-  part-way (a row that is not valid text in the detected encoding, a never-closed quote), so run
-  ``count_rows()`` at upload time to learn of those before the import starts.
+  part-way (a row that is not valid text in the detected encoding, a broken quote), so a run
+  counts the rows before it writes anything.
 - A table reads from its source on each pass (seeking first, so passes may interleave) and
   closes it only if it opened it from a path.
 """
@@ -33,53 +41,50 @@ Decisions (R-I14, R-I17, R-I22):
 import codecs
 import contextlib
 import csv
-import datetime
-import decimal
 import io
 import os
 import re
-import zipfile
 from collections.abc import Iterator
-from itertools import chain, islice
+from itertools import islice
 from typing import IO
 
-from openpyxl.reader.excel import ExcelReader
-from openpyxl.styles.stylesheet import apply_stylesheet
-from openpyxl.worksheet._reader import WorkSheetParser
-
-from .headers import clean_headers
+from .quotes import (
+    NOT_CLOSED,
+    RecordLines,
+    Spot,
+    opens_a_cell,
+    quote_count,
+    record_problem,
+    refusal_text,
+)
+from .table import (
+    FILE_EMPTY,
+    NO_HEADER,
+    NOT_A_TABLE,
+    RAGGED_ROW_LONG,
+    RAGGED_ROW_SHORT,
+    FileRefused,
+    Row,
+    SourceReader,
+    Table,
+    descriptor,
+    read_at,
+)
+from .workbook import (  # noqa: F401  (re-exported)
+    XLSX_TOO_LARGE_EXPANDED,
+    XLSX_TOO_MANY_PARTS,
+    XLSX_UNREADABLE,
+    XlsxTable,
+)
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
-# Zip-bomb limits. A 100 MB workbook unpacks to about 1 GB at most (sheet XML compresses 8-12:1),
-# and streaming the sheet costs time, not memory, so the total is capped at 2 GiB. Parts other
-# than worksheets (shared strings, styles) are loaded whole, so each is capped at 256 MiB.
-# Deflate reaches about 1000:1 on junk, so a member packed tighter than 200:1 is refused once it
-# unpacks to more than 64 MiB (small members are harmless whatever their ratio).
-XLSX_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024
-XLSX_MAX_LOADED_PART_BYTES = 256 * 1024 * 1024
-XLSX_MAX_RATIO = 200
-XLSX_RATIO_CHECKED_ABOVE_BYTES = 64 * 1024 * 1024
-XLSX_MAX_MEMBERS = 10_000
-
 SAMPLE_BYTES = 1024 * 1024
 READ_BUFFER_BYTES = 1024 * 1024
 
 FILE_TOO_LARGE = "The file is larger than 100 MB. Split it into smaller files and import each."
-FILE_EMPTY = (
-    "The file is empty. Upload a CSV or Excel (.xlsx) file with the column names in row 1 "
-    "and one customer per row below it."
-)
 FILE_NO_DATA_ROWS = (
     "The file has a header row but no customers. Add one customer per row below the header "
     "and upload it again."
-)
-NO_HEADER = (
-    "Row 1 of the file is empty. Put the column names in row 1 and the customers below it, "
-    "then upload it again."
-)
-NOT_A_TABLE = (
-    "This is not a CSV or Excel (.xlsx) file. Save it from your spreadsheet as CSV UTF-8 "
-    "or .xlsx and upload it again."
 )
 OLD_EXCEL = (
     "Old Excel (.xls) files and password-protected workbooks cannot be imported. Save it as "
@@ -93,25 +98,8 @@ UNDECODABLE_ROW = (
     "and upload it again."
 )
 CSV_MALFORMED = (
-    "Row {row} could not be read: a cell there runs on for more than {limit:,} characters, "
-    'usually because a quote (") is opened but never closed. Fix the quotes in that row and '
-    "upload the file again."
-)
-XLSX_TOO_LARGE_EXPANDED = (
-    "The Excel file is too large once unpacked (over 2 GB, or packed suspiciously tightly). "
-    "Split it into smaller files, or save it as CSV UTF-8, and upload it again."
-)
-XLSX_UNREADABLE = (
-    "We could not read this Excel file. Open it in Excel, save it again as .xlsx or as "
-    "CSV UTF-8, and upload it again."
-)
-RAGGED_ROW_SHORT = (
-    "The row has only {cells} of the header's {columns} columns. Add the missing cells (empty "
-    "ones are fine), or check for a line break or delimiter that split the row."
-)
-RAGGED_ROW_LONG = (
-    "The row has values in {cells} columns but the header names only {columns}. Give the extra "
-    "columns a name in row 1 or remove their values."
+    'Row {row} could not be read: its quotes (") do not pair up. Fix the quotes in that row '
+    "and upload the file again."
 )
 RAGGED_ROW_LONG_CSV = RAGGED_ROW_LONG + (
     " A value that contains the delimiter (such as a comma) must be in double quotes."
@@ -124,13 +112,14 @@ ENCODING_NAMES = {
     "utf-16-le": "UTF-16",
     "utf-16-be": "UTF-16",
     "utf-32": "UTF-32",
+    "utf-32-le": "UTF-32",
+    "utf-32-be": "UTF-32",
     "cp949": "Korean (CP949)",
     "euc_kr": "Korean (EUC-KR)",
     "cp1252": "Western (Windows-1252)",
 }
 DELIMITERS = (",", ";", "\t")
 
-Row = tuple[int, list[str], str | None]
 Source = IO[bytes] | str | os.PathLike[str]
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -142,7 +131,15 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# C0 controls other than tab, LF and CR never appear in a spreadsheet's text.
+_BOMS_OF = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
+_BOMS_OF["utf-32"] = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UTF16_SAMPLE_BYTES = 4096
+# ASCII-compatible encodings in which a 0x22 byte is always a quote, never part of a character.
+_QUOTE_SAFE_ENCODINGS = frozenset(
+    {"utf-8", "utf-8-sig", "ascii", "latin-1", "cp949", "euc_kr", "cp1252", "iso8859-15"}
+)
+# C0 controls other than tab, LF and CR never appear in a spreadsheet's text: more than 1% of
+# them (NUL included) is a binary file; a few are a text file whose cells holding them fail.
 _CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, 12, *range(14, 32), 127)]
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 
@@ -173,78 +170,6 @@ def _mark_undecodable(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_MARK_ERRORS, _mark_undecodable)
 
 
-class FileRefused(Exception):
-    """The whole file cannot be imported; ``message`` tells the manager what to do."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Table:
-    """An opened upload: cleaned headers and passes over its rows."""
-
-    format: str
-    encoding: str | None = None
-    delimiter: str | None = None
-    headers: list[str]
-    raw_headers: list[str]
-    _short_row: str | None = None
-    _long_row = RAGGED_ROW_LONG
-
-    def __init__(self, source: IO[bytes], *, owns_source: bool) -> None:
-        self._source = source
-        self._owns_source = owns_source
-
-    def rows(self, start_after_row_number: int = 0) -> Iterator[Row]:
-        """Yield ``(row_number, cells, error)`` for each non-blank row after the given one."""
-        raise NotImplementedError
-
-    def preview(self, n: int = 30) -> list[Row]:
-        """Return the first n data rows with all columns (R-I6)."""
-        rows = self.rows()
-        try:
-            return list(islice(rows, n))
-        finally:
-            rows.close()
-
-    def count_rows(self) -> int:
-        """Return how many rows ``rows()`` yields, reading the whole file once."""
-        return sum(1 for _ in self.rows())
-
-    def close(self) -> None:
-        """Release the file if this table opened it from a path."""
-        if self._owns_source:
-            self._source.close()
-
-    def __enter__(self) -> "Table":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _set_headers(self, raw: list[str]) -> None:
-        width = len(raw)
-        while width and not raw[width - 1].strip():
-            width -= 1
-        self.raw_headers = raw[:width]
-        self.headers = clean_headers(self.raw_headers)
-
-    def _fit(self, number: int, cells: list[str]) -> Row:
-        """Make cells exactly as wide as the header, flagging a row that does not fit."""
-        width = len(self.headers)
-        count = len(cells)
-        if count < width:
-            short = self._short_row
-            error = short.format(cells=count, columns=width) if short else None
-            return number, cells + [""] * (width - count), error
-        used = count
-        while used > width and not cells[used - 1]:
-            used -= 1
-        error = self._long_row.format(cells=used, columns=width) if used > width else None
-        return number, cells[:width], error
-
-
 def open_table(
     source: Source, *, encoding: str | None = None, delimiter: str | None = None
 ) -> Table:
@@ -252,6 +177,7 @@ def open_table(
     if delimiter is not None and len(delimiter) != 1:
         raise ValueError(f"delimiter must be one character, not {delimiter!r}")
     if encoding is not None:
+        "".encode(encoding)  # LookupError for an unknown name or a codec that is not text
         encoding = codecs.lookup(encoding).name
     owns_source = isinstance(source, str | os.PathLike)
     if owns_source:
@@ -268,7 +194,7 @@ def open_table(
         stream.seek(0)
         head = stream.read(SAMPLE_BYTES)
         if head.startswith(_ZIP_MAGIC):
-            table: Table = _XlsxTable(stream, owns_source=owns_source)
+            table: Table = XlsxTable(stream, owns_source=owns_source)
         elif head.startswith(_OLE2_MAGIC):
             raise FileRefused(OLD_EXCEL)
         else:
@@ -293,44 +219,6 @@ def open_table(
         raise
 
 
-class _SourceReader(io.RawIOBase):
-    """A seekable raw file over any object with read/seek/tell; it never closes that object.
-
-    It keeps its own position and seeks before each read, so several passes (a preview during an
-    import, zipfile's member streams) can share one source.
-    """
-
-    def __init__(self, source: IO[bytes]) -> None:
-        self._source = source
-        self._position = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_CUR:
-            offset += self._position
-        elif whence == os.SEEK_END:
-            self._source.seek(0, os.SEEK_END)
-            offset += self._source.tell()
-        self._position = offset
-        return offset
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        self._source.seek(self._position)
-        data = self._source.read(len(buffer))
-        count = len(data)
-        buffer[:count] = data
-        self._position += count
-        return count
-
-
 class _CsvTable(Table):
     format = "csv"
     _short_row = RAGGED_ROW_SHORT
@@ -350,25 +238,40 @@ class _CsvTable(Table):
         is_known_bad = False
         if encoding is None:
             encoding, is_known_bad = _detect_encoding(source, head=head, size=size)
+        elif encoding in ("utf-16", "utf-32") and not head.startswith(_BOMS_OF[encoding]):
+            # Python's "utf-16" and "utf-32" insist on a BOM; without one, the bytes tell.
+            encoding = f"{encoding}-{_utf16_byte_order(head) or 'le'}"
         self.encoding = encoding
         if self.encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
             self.encoding = "utf-8-sig"
         if not self.encoding.startswith(("utf-16", "utf-32")) and _looks_binary(head):
             raise FileRefused(NOT_A_TABLE)
         decoder = codecs.getincrementaldecoder(self.encoding)(_MARK_ERRORS)
-        head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
+        try:
+            head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
+        except UnicodeError:
+            raise FileRefused(UNDECODABLE) from None
         # Excel reads and hides a first line "sep=;" that names the delimiter.
         declared = _SEP_LINE.match(head_text)
         self._preamble = 1 if declared else 0
         if delimiter is None:
             delimiter = declared.group(1) if declared else _detect_delimiter(head_text)
         self.delimiter = delimiter
-        self._dialect = {"delimiter": delimiter, "quotechar": '"', "doublequote": True}
+        # Strict: a quote that never closes, or text after a closing quote, is an error (see
+        # quotes.py) rather than cells and rows silently joined.
+        self._dialect = {
+            "delimiter": delimiter,
+            "quotechar": '"',
+            "doublequote": True,
+            "strict": True,
+        }
+        self._quotes_pair = False
         if is_known_bad:
             raise self._undecodable()
         self._read_header()
 
     def rows(self, start_after_row_number: int = 0) -> Iterator[Row]:
+        self._check_quotes_pair()
         width = len(self.headers)
         fit = self._fit
         number = 1
@@ -387,21 +290,20 @@ class _CsvTable(Table):
                             yield number, cells, None
                     elif any(cells):
                         yield fit(number, cells)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
-                raise FileRefused(
-                    CSV_MALFORMED.format(row=number + 1, limit=csv.field_size_limit())
-                ) from None
+                raise self._quote_refusal(parity=False) from None
 
     def count_rows(self) -> int:
+        self._check_quotes_pair()
         with self._text() as text:
             reader = csv.reader(text, **self._dialect)
             try:
                 for _ in range(self._preamble + 1):
                     next(reader, None)
                 return sum(map(any, reader))
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
                 pass
@@ -412,7 +314,7 @@ class _CsvTable(Table):
 
     @contextlib.contextmanager
     def _text(self, errors: str = "strict") -> Iterator[io.TextIOWrapper]:
-        buffered = io.BufferedReader(_SourceReader(self._source), READ_BUFFER_BYTES)
+        buffered = io.BufferedReader(SourceReader(self._source), READ_BUFFER_BYTES)
         text = io.TextIOWrapper(buffered, encoding=self.encoding, errors=errors, newline="")
         try:
             yield text
@@ -431,13 +333,63 @@ class _CsvTable(Table):
                 if not any(cell.strip() for cell in header):
                     has_content = any(any(cell.strip() for cell in cells) for cells in reader)
                     raise FileRefused(NO_HEADER if has_content else FILE_EMPTY)
-            except UnicodeDecodeError:
+            except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
-                raise FileRefused(
-                    CSV_MALFORMED.format(row=1, limit=csv.field_size_limit())
-                ) from None
+                raise self._quote_refusal(parity=False) from None
         self._set_headers(header)
+
+    def _check_quotes_pair(self) -> None:
+        """Refuse the file if a quote pairs with no other once cells are quoted (quotes.py)."""
+        if self._quotes_pair:
+            return
+        if quote_count(self._blocks()) % 2 and opens_a_cell(self._blocks(), self.delimiter):
+            raise self._quote_refusal(parity=True)
+        self._quotes_pair = True
+
+    def _blocks(self) -> Iterator[bytes | str]:
+        """The file in blocks: bytes where a 0x22 byte is always a quote, else decoded text."""
+        if self.encoding not in _QUOTE_SAFE_ENCODINGS:
+            with self._text() as text:
+                while block := text.read(READ_BUFFER_BYTES):
+                    yield block
+            return
+        position = 0
+        fd = descriptor(self._source)
+        while True:
+            block = read_at(self._source, fd, position, READ_BUFFER_BYTES)
+            if not block:
+                return
+            yield block.removeprefix(codecs.BOM_UTF8) if position == 0 else block
+            position += len(block)
+
+    def _quote_refusal(self, *, parity: bool) -> FileRefused:
+        """Find the first row whose quotes break it (or, with ``parity``, do not pair)."""
+        limit = csv.field_size_limit()
+        headers = getattr(self, "headers", [])
+        with self._text() as text:
+            lines = RecordLines(text)
+            reader = csv.reader(lines, **self._dialect)
+            number = -self._preamble
+            try:
+                while True:
+                    number += 1
+                    try:
+                        next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error:
+                        spot = record_problem(lines.take(), self.delimiter, limit)
+                        spot = spot or Spot(0, 0, NOT_CLOSED)
+                        return FileRefused(refusal_text(spot, number, headers, limit))
+                    record = lines.take()
+                    if parity and record.count('"') % 2:
+                        spot = record_problem(record, self.delimiter, limit)
+                        if spot is not None:
+                            return FileRefused(refusal_text(spot, number, headers, limit))
+            except UnicodeError:
+                return self._undecodable()
+        return FileRefused(CSV_MALFORMED.format(row=number))
 
     def _undecodable(self) -> FileRefused:
         """Find the first row holding bytes the encoding cannot decode, to name it."""
@@ -464,6 +416,9 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, False
+    byte_order = _utf16_byte_order(head)
+    if byte_order is not None:
+        return f"utf-16-{byte_order}", False
     if _looks_binary(head):
         raise FileRefused(NOT_A_TABLE)
     sample, offset = head, 0
@@ -502,6 +457,24 @@ def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str,
     raise FileRefused(UNDECODABLE)
 
 
+def _utf16_byte_order(head: bytes) -> str | None:
+    """ "le" or "be" when the first 4 KB look like UTF-16 without a BOM, else None.
+
+    Latin letters, digits and delimiters saved as UTF-16 have a NUL after (LE) or before (BE)
+    each byte of their ASCII form; UTF-32 has NULs on both sides, binary files anywhere.
+    """
+    pairs = min(len(head), _UTF16_SAMPLE_BYTES) // 2
+    sample = head[: 2 * pairs]
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if 5 * odd >= pairs and 10 * even <= odd:
+        return "le"
+    if 5 * even >= pairs and 10 * odd <= even:
+        return "be"
+    return None
+
+
 def _non_ascii_count(text: str) -> int:
     return sum(len(run) for run in _NON_ASCII_RUN.findall(text))
 
@@ -519,9 +492,7 @@ def _is_western(text: str) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    """NUL bytes or many control bytes: an image, archive or other non-text file."""
-    if b"\x00" in head:
-        return True
+    """Many NUL or other control bytes: an image, archive or other non-text file."""
     controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
     return controls * 100 > len(head)
 
@@ -541,190 +512,3 @@ def _detect_delimiter(text: str) -> str:
             counts[char] += 1
     best = max(counts, key=counts.__getitem__)  # the first on ties: comma wins
     return best if counts[best] else ","
-
-
-class _XlsxTable(Table):
-    """The first worksheet of a workbook, streamed row by row.
-
-    openpyxl's ``load_workbook(read_only=True)`` is not used as is: at open it scans every
-    worksheet that lacks a ``<dimension>`` element (files written by openpyxl itself, such as a
-    failed-rows download) from end to end, and while streaming it keeps a dict per row that has a
-    height or style, so memory grows with the file. Its own reader and sheet parser are used
-    instead, on the first worksheet only.
-    """
-
-    format = "xlsx"
-
-    def __init__(self, source: IO[bytes], *, owns_source: bool) -> None:
-        super().__init__(source, owns_source=owns_source)
-        _check_xlsx_archive(_SourceReader(source))
-        try:
-            reader = ExcelReader(
-                _SourceReader(source), read_only=True, data_only=True, keep_links=False
-            )
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise FileRefused(XLSX_UNREADABLE) from exc
-        self._archive = reader.archive
-        try:
-            try:
-                reader.read_manifest()
-                reader.read_strings()
-                reader.read_workbook()
-                apply_stylesheet(reader.archive, reader.wb)
-                sheet_paths = [
-                    rel.target
-                    for _, rel in reader.parser.find_sheets()
-                    if rel.target in reader.valid_files and "chartsheet" not in rel.Type
-                ]
-            except Exception as exc:
-                raise FileRefused(XLSX_UNREADABLE) from exc
-            if not sheet_paths:
-                raise FileRefused(XLSX_UNREADABLE)
-            self._sheet_path = sheet_paths[0]
-            self._strings = reader.shared_strings
-            self._parser_options = {
-                "data_only": True,
-                "epoch": reader.wb.epoch,
-                "date_formats": reader.wb._date_formats,
-                "timedelta_formats": reader.wb._timedelta_formats,
-            }
-            self._read_header()
-        except BaseException:
-            self._archive.close()
-            raise
-
-    def rows(self, start_after_row_number: int = 0) -> Iterator[Row]:
-        width = len(self.headers)
-        fit = self._fit
-        first = max(start_after_row_number, 1) + 1
-        values = self._values()
-        try:
-            for number, row in values:
-                if number < first:
-                    continue
-                cells = [value if type(value) is str else _cell_text(value) for value in row]
-                if not any(cells):
-                    continue
-                if len(cells) == width:
-                    yield number, cells, None
-                else:
-                    yield fit(number, cells)
-        finally:
-            values.close()
-
-    def close(self) -> None:
-        self._archive.close()
-        super().close()
-
-    def _values(self) -> Iterator[tuple[int, list[object]]]:
-        """``(row_number, values)`` for each row stored in the sheet; empty rows may be absent."""
-        try:
-            with self._archive.open(self._sheet_path) as xml:
-                parser = WorkSheetParser(xml, self._strings, **self._parser_options)
-                heights = parser.row_dimensions
-                last = 0
-                for number, cells in parser.parse():
-                    if heights:
-                        heights.clear()
-                    if number <= last:  # rows out of order: skipped, as openpyxl does
-                        continue
-                    last = number
-                    row: list[object] = [None] * max((c["column"] for c in cells), default=0)
-                    for cell in cells:
-                        row[cell["column"] - 1] = cell["value"]
-                    yield number, row
-        except Exception as exc:  # a damaged sheet part surfaces only while streaming it
-            raise FileRefused(XLSX_UNREADABLE) from exc
-
-    def _read_header(self) -> None:
-        values = self._values()
-        try:
-            first = next(values, None)
-            header = []
-            if first is not None and first[0] == 1:
-                header = [_cell_text(value) for value in first[1]]
-            if not any(cell.strip() for cell in header):
-                rest = values if first is None else chain([first], values)
-                has_content = any(
-                    any(_cell_text(value).strip() for value in row) for _, row in rest
-                )
-                raise FileRefused(NO_HEADER if has_content else FILE_EMPTY)
-        finally:
-            values.close()
-        self._set_headers(header)
-
-
-def _check_xlsx_archive(source: IO[bytes]) -> None:
-    """Refuse a zip that is no workbook, or that would unpack to too much (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(source) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise FileRefused(XLSX_UNREADABLE) from exc
-    if len(members) > XLSX_MAX_MEMBERS:
-        raise FileRefused(XLSX_TOO_LARGE_EXPANDED)
-    if not any(member.filename == "xl/workbook.xml" for member in members):
-        raise FileRefused(NOT_A_TABLE)
-    # zipfile stops a member at its declared size (and then fails its CRC), so declared sizes
-    # bound what can be unpacked from it.
-    total = 0
-    for member in members:
-        size = member.file_size
-        total += size
-        if (
-            size > XLSX_MAX_LOADED_PART_BYTES and not member.filename.startswith("xl/worksheets/")
-        ) or (
-            size > XLSX_RATIO_CHECKED_ABOVE_BYTES
-            and size > XLSX_MAX_RATIO * max(member.compress_size, 1)
-        ):
-            raise FileRefused(XLSX_TOO_LARGE_EXPANDED)
-    if total > XLSX_MAX_UNCOMPRESSED_BYTES:
-        raise FileRefused(XLSX_TOO_LARGE_EXPANDED)
-
-
-def _cell_text(value: object) -> str:
-    """A cell value as the text a manager would have typed it."""
-    if value is None:
-        return ""
-    kind = type(value)
-    if kind is str:
-        return value  # type: ignore[return-value]
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        return _number_text(value)  # type: ignore[arg-type]
-    if kind is datetime.datetime:
-        moment = _round_to_second(value)  # type: ignore[arg-type]
-        if moment.time() == datetime.time():
-            return moment.date().isoformat()
-        return moment.isoformat(timespec="seconds")
-    if kind is datetime.date:
-        return value.isoformat()  # type: ignore[attr-defined]
-    if kind is datetime.time:
-        moment = datetime.datetime.combine(datetime.date.min, value)  # type: ignore[arg-type]
-        return _round_to_second(moment).time().isoformat(timespec="seconds")
-    if kind is datetime.timedelta:
-        seconds = round(value.total_seconds())  # type: ignore[attr-defined]
-        sign = "-" if seconds < 0 else ""
-        hours, rest = divmod(abs(seconds), 3600)
-        return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return str(value)
-
-
-def _number_text(value: float) -> str:
-    """Excel shows 15 significant digits: 821020203030.0 -> "821020203030", no exponent."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{value:.15g}"
-    if "e" in text:
-        text = format(decimal.Decimal(text), "f")
-    return text
-
-
-def _round_to_second(moment: datetime.datetime) -> datetime.datetime:
-    # openpyxl keeps Excel's float noise: 09:00 may arrive as 08:59:59.999.
-    if moment.microsecond >= 500_000:
-        moment += datetime.timedelta(seconds=1)
-    return moment.replace(microsecond=0)

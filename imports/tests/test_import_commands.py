@@ -173,7 +173,7 @@ def test_R_I11_dry_run_prints_the_plan_and_writes_nothing(channel, owner, tmp_pa
         "createdHidden": 0, "unified": 0, "pendingUnification": 0, "conflicts": 0,
     }  # fmt: skip
     assert Customer.objects.count() == 1
-    assert f"1 rows: memberId: {MEMBER_ID_EMPTY} (rows 4)" in err
+    assert f"1 row: memberId: {MEMBER_ID_EMPTY} (row 4)" in err
     rows = list(openpyxl.load_workbook(out_path).active.iter_rows(values_only=True))
     assert rows == [
         (

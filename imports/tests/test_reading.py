@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from imports.engine import reading
+from imports.engine import workbook
 from imports.engine.headers import clean_headers, column_letter
+from imports.engine.quotes import QUOTE_NOT_CLOSED
 from imports.engine.reading import (
-    CSV_MALFORMED,
     FILE_EMPTY,
     FILE_NO_DATA_ROWS,
     FILE_TOO_LARGE,
@@ -316,7 +316,7 @@ def test_R_I14_count_rows_matches_rows(name, count):
 
 def test_unclosed_quote_refused_naming_the_row():
     data = b'memberId,name\r\nM1,A\r\nM2,B\r\nM3,"never closed\r\n' + b"x," * 80000
-    assert refusal(io.BytesIO(data)) == CSV_MALFORMED.format(row=4, limit=131072)
+    assert refusal(io.BytesIO(data)) == QUOTE_NOT_CLOSED.format(row=4, column='B ("name")')
 
 
 # Headers
@@ -483,15 +483,15 @@ def test_R_I4_xlsx_zip_bomb_refused_before_unpacking():
 
 
 def test_R_I4_xlsx_over_the_unpacked_total_refused(monkeypatch):
-    monkeypatch.setattr(reading, "XLSX_MAX_UNCOMPRESSED_BYTES", 5000)
+    monkeypatch.setattr(workbook, "XLSX_MAX_UNCOMPRESSED_BYTES", 5000)
     assert refusal(fixture("types.xlsx")) == XLSX_TOO_LARGE_EXPANDED
 
 
 def test_R_I4_xlsx_part_loaded_whole_over_its_limit_refused(monkeypatch):
     # sharedStrings.xml (loaded whole) is over 300 bytes; sheets, which stream, may be larger.
-    monkeypatch.setattr(reading, "XLSX_MAX_LOADED_PART_BYTES", 300)
+    monkeypatch.setattr(workbook, "XLSX_MAX_LOADED_PART_BYTES", 300)
     assert refusal(fixture("types.xlsx")) == XLSX_TOO_LARGE_EXPANDED
-    monkeypatch.setattr(reading, "XLSX_MAX_LOADED_PART_BYTES", 1200)
+    monkeypatch.setattr(workbook, "XLSX_MAX_LOADED_PART_BYTES", 1200)
     assert read_all(fixture("types.xlsx"))[1] == TYPES_ROWS
 
 
@@ -529,7 +529,7 @@ def test_R_I4_damaged_xlsx_refused():
     ],
 )
 def test_R_I4_xlsx_cell_values_as_a_manager_typed_them(value, text):
-    assert reading._cell_text(value) == text
+    assert workbook._cell_text(value) == text
 
 
 # R-I6 preview

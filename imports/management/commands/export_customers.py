@@ -6,6 +6,7 @@ sorted by name so the output is the same on every database. Streamed: constant m
 """
 
 import json
+import os
 import sys
 from datetime import UTC
 
@@ -99,5 +100,11 @@ class Command(BaseCommand):
                     out.write(customer_line(row) + "\n")
         else:
             out = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
-            for row in rows:
-                out.write(customer_line(row) + "\n")
+            try:
+                for row in rows:
+                    out.write(customer_line(row) + "\n")
+                out.flush()
+            except BrokenPipeError:
+                # The reader stopped early (`| head`): end quietly, as command-line tools do.
+                # Standard output goes to /dev/null so that the flush at exit fails no more.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())

@@ -2,10 +2,11 @@
 
 The last line on standard output is one JSON object with the import's id, status and counters.
 Exit 0 when the import ran or was checked (failed rows included); exit 1 with a one-line reason
-on standard error when it is refused.
+on standard error when it is refused, or when it stops with an error (after its summary).
 """
 
 import json
+import shutil
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -38,6 +39,10 @@ def summary_line(imp: Import, status: str | None = None) -> str:
 
 def one_line(message: str) -> str:
     return " ".join(message.split())
+
+
+def _rows_word(count: int) -> str:
+    return "row" if count == 1 else "rows"
 
 
 class Command(BaseCommand):
@@ -128,11 +133,20 @@ class Command(BaseCommand):
             imp = services.import_run(import_id=imp.pk, progress=bar)
         finally:
             bar.close()
-        if imp.error_message:
-            self.stderr.write(one_line(imp.error_message))
         if options["failures_out"]:
-            services.failures_write(imp, options["failures_out"])
+            self._write_failures(imp, options["failures_out"])
         self.stdout.write(summary_line(imp))
+        if imp.error_message:
+            raise CommandError(one_line(imp.error_message))
+
+    @staticmethod
+    def _write_failures(imp: Import, path: str) -> None:
+        """The failed-rows file the run saved, or one with only its header row."""
+        if not imp.failures_file:
+            services.failures_write(imp, path)
+            return
+        with imp.failures_file.open("rb") as source, open(path, "wb") as target:
+            shutil.copyfileobj(source, target)
 
     @staticmethod
     def _discard_draft(imp: Import | None) -> None:
@@ -143,14 +157,22 @@ class Command(BaseCommand):
             services.import_discard(imp=imp)
 
     def _check(self, imp: Import, failures_out: str | None) -> None:
-        book = FailuresWorkbook(services.failure_keys(imp)) if failures_out else None
-        on_failure = (
-            (lambda f: book.add(f.row_number, f.columns, f.reasons, f.values)) if book else None
-        )
+        book: FailuresWorkbook | None = None
+
+        def start_book(keys: list[str]) -> None:
+            nonlocal book
+            book = FailuresWorkbook(keys)
+
+        def add_failure(failure) -> None:
+            book.add(failure.row_number, failure.columns, failure.reasons, failure.values)
+
         bar = ProgressBar(self.stderr._out)
         try:
             report = services.import_check(
-                imp=imp, on_failure=on_failure, progress=bar if bar.enabled else None
+                imp=imp,
+                on_keys=start_book if failures_out else None,
+                on_failure=add_failure if failures_out else None,
+                progress=bar if bar.enabled else None,
             )
         finally:
             bar.close()
@@ -165,8 +187,14 @@ class Command(BaseCommand):
         imp.conflict_count = report["conflicts"]
         for group in report["reasons"]:
             column = f"{group['column']}: " if group["column"] else ""
-            rows = ", ".join(map(str, group["rows"]))
-            self.stderr.write(f"{group['count']} rows: {column}{group['reason']} (rows {rows})")
+            count, rows = group["count"], group["rows"]
+            listed = ", ".join(map(str, rows))
+            self.stderr.write(
+                f"{count} {_rows_word(count)}: {column}{group['reason']} "
+                f"({_rows_word(len(rows))} {listed})"
+            )
+        # A dry run keeps nothing but its report: no draft import, no copy of the file.
+        services.import_discard(imp=imp)
         self.stdout.write(summary_line(imp, "dry-run"))
 
     def _manager(self, channel: Channel, email: str | None):
