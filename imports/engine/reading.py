@@ -23,6 +23,9 @@ Decisions (R-I14, R-I17, R-I22):
   ``RAGGED_ROW_LONG_CSV`` / ``RAGGED_ROW_LONG``. A CSV row with fewer cells than the header is
   yielded padded with "" and ``RAGGED_ROW_SHORT``; an .xlsx row is never short, as a
   spreadsheet has no missing cells, only empty ones.
+- A CSV cell of apostrophes and then ``=``, ``+``, ``-``, ``@``, tab or CR loses its first
+  apostrophe: the guard against formulas that the editable export writes (R-E1, ``formulas.py``).
+  An .xlsx cell is read as it is.
 - A refusal of the whole file raises ``FileRefused``; ``rows()`` and ``count_rows()`` may raise it
   part-way (a row that is not valid text in the detected encoding, a never-closed quote), so run
   ``count_rows()`` at upload time to learn of those before the import starts.
@@ -47,6 +50,7 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from .formulas import csv_unescape
 from .headers import clean_headers
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -384,9 +388,9 @@ class _CsvTable(Table):
                 for number, cells in numbered:
                     if len(cells) == width:
                         if any(cells):
-                            yield number, cells, None
+                            yield number, _unguarded(cells), None
                     elif any(cells):
-                        yield fit(number, cells)
+                        yield fit(number, _unguarded(cells))
             except UnicodeDecodeError:
                 raise self._undecodable() from None
             except csv.Error:
@@ -452,6 +456,13 @@ class _CsvTable(Table):
             except (csv.Error, UnicodeError):
                 pass
         return FileRefused(UNDECODABLE)
+
+
+def _unguarded(cells: list[str]) -> list[str]:
+    """The cells without the apostrophe that guards a formula-like value (``formulas.py``)."""
+    if "'" not in "".join(cells):
+        return cells
+    return [csv_unescape(cell) for cell in cells]
 
 
 def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str, bool]:
