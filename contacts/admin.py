@@ -4,10 +4,14 @@ Writes that mean something in the domain (blocking, deleting, adding managers, M
 through the services, so they land in the activity log; the admin mostly reads.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.functional import cached_property
 
 from contacts.models import (
@@ -18,6 +22,8 @@ from contacts.models import (
     PendingUnification,
     ProfileKey,
 )
+from imports.engine.export_files import FORMATS
+from imports.exports import EXPORT_KINDS, editable_export, export_response
 
 # Above this planner estimate the exact COUNT(*) is skipped: "about 1,000,000" is enough there.
 ESTIMATE_THRESHOLD = 50_000
@@ -151,6 +157,17 @@ class CustomerTypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EditableExportForm(forms.Form):
+    """Which channel's members or leads to download as editable data (R-E1)."""
+
+    channel = forms.ModelChoiceField(queryset=Channel.objects.order_by("slug"))
+    kind = forms.ChoiceField(choices=[(slug, kind.label) for slug, kind in EXPORT_KINDS.items()])
+    format = forms.ChoiceField(choices=[(name, name) for name in FORMATS])
+    tag = forms.CharField(
+        required=False, max_length=200, help_text="Only the customers with this import tag."
+    )
+
+
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
     list_display = (
@@ -204,6 +221,37 @@ class CustomerAdmin(ReadOnlyAdmin):
     @admin.display(description="Name")
     def display_name(self, obj):
         return obj.display_name
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [path("export/", export, name="contacts_customer_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """One channel's editable data, hidden and blocked customers included (R-E1).
+
+        Only an export: an import here would bypass the import's rules (R-I1..R-I22).
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = EditableExportForm(request.GET if "kind" in request.GET else None)
+        form.fields["channel"].initial = request.GET.get("channel")
+        if form.is_valid():
+            export_kind = EXPORT_KINDS[form.cleaned_data["kind"]]
+            export = editable_export(
+                channel=form.cleaned_data["channel"],
+                kind=export_kind.kind,
+                identifier=export_kind.identifier,
+                file_format=form.cleaned_data["format"],
+                tag=form.cleaned_data["tag"].strip(),
+            )
+            return export_response(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Download editable data",
+        }
+        return TemplateResponse(request, "admin/contacts/customer/export.html", context)
 
 
 @admin.register(PendingUnification)
