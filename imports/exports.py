@@ -8,10 +8,17 @@ Decisions (R-E1, R-I1, R-I3):
 - One file holds one kind, as one import does (R-I1). A lead file is identified by email or
   by mobile number, email by default; a lead without that contact could not be matched by
   the import, so it is left out (the other identifier's file holds it).
-- Customers come in id order through ``.values()`` rows read in chunks
+- Customers come in id order through ``values_list()`` rows read in chunks
   (``iterator(chunk_size=...)``, a server-side cursor on PostgreSQL): memory stays flat
   whatever the channel's size. Hidden and blocked customers are exported when the caller's
-  queryset holds them (the command), left out when it does not (the contact list).
+  queryset holds them (the command, the admin), left out when it does not (the contact list).
+- An .xlsx file holds at most one sheet, so at most 1,048,575 customers (Excel's limit): a
+  bigger export is refused before it starts, pointing at CSV or an import tag.
+- A lead file is matched back as every lead import is (R-I3): a lead whose identifier another
+  customer shares (a booted lead waiting for its login, R-U3) updates the one seen most
+  recently. Members are matched by their unique memberId.
+- Imported back as it is, a file changes no value: the import only adds its tag (R-I10) and
+  marks the contacts it writes verified (R-C3), as every import does.
 """
 
 from collections.abc import Iterator
@@ -119,7 +126,8 @@ def editable_export(
     """The editable export of ``customers`` (default: all of the channel's, hidden and blocked
     ones included) of one kind, only those with the import tag ``tag`` if given.
 
-    Raises ValueError with a message for an unknown kind, identifier or format.
+    Raises ValueError with a message for an unknown kind, identifier or format, or for more
+    customers than one sheet holds.
     """
     export_kind = _export_kind(kind, identifier, file_format)
     kind, identifier = export_kind.kind, export_kind.identifier
@@ -136,7 +144,7 @@ def editable_export(
         count = customers.count()
         if count >= MAX_ROWS:
             raise ValueError(TOO_MANY_FOR_XLSX.format(count=count, limit=MAX_ROWS - 1))
-    rows = customers.values(*resource.value_fields).iterator(chunk_size=CHUNK_ROWS)
+    rows = customers.values_list(*resource.value_fields).iterator(chunk_size=CHUNK_ROWS)
     export = EditableExport(
         file_name=export_file_name(channel, export_kind, file_format),
         content_type=CONTENT_TYPES[file_format],

@@ -11,10 +11,14 @@ Decisions (R-E1, R-I4, R-I5):
   import keeps existing data for.
 - The resource describes and renders; it never imports. ``Resource.export()`` would gather
   every row in one tablib ``Dataset``; ``export_rows`` renders one row at a time instead, for
-  the streamed files of ``export_files``.
+  the streamed files of ``export_files``, from ``values_list()`` tuples (no model instances),
+  each cell read and formatted by its field and widget directly: ``export_field`` looks up a
+  dehydrate method for every cell, which tripled the time of a million rows.
 """
 
 from collections.abc import Iterable, Iterator
+from functools import partial
+from operator import itemgetter
 
 from import_export import fields, resources, widgets
 
@@ -30,58 +34,70 @@ class ProfileValueWidget(widgets.Widget):
     def __init__(self, type_name: str) -> None:
         super().__init__()
         self.type_name = type_name
+        self.format = partial(profile_types.format_value, type_name)
 
     def render(self, value, obj=None, **kwargs) -> str:
-        return profile_types.format_value(self.type_name, value)
+        return self.format(value)
 
 
 class CustomerField(fields.Field):
-    """A built-in key's value, read from its Customer field in a ``.values()`` row."""
+    """A built-in key's value: one item of a customer's ``values_list()`` row."""
 
-    def __init__(self, attribute: str, key: str, type_name: str) -> None:
+    def __init__(self, position: int, attribute: str, key: str, type_name: str) -> None:
         super().__init__(
             attribute=attribute,
             column_name=key,
             widget=ProfileValueWidget(type_name),
             readonly=True,
         )
+        self.read = itemgetter(position)
 
     def get_value(self, instance):
-        return instance[self.attribute]
+        return self.read(instance)
 
 
 class ProfileKeyField(fields.Field):
-    """A custom key's value, read from the profile of a ``.values()`` row by its exact name."""
+    """A custom key's value, from the profile in a customer's ``values_list()`` row."""
 
-    def __init__(self, key: str, type_name: str) -> None:
+    def __init__(self, position: int, key: str, type_name: str) -> None:
         super().__init__(column_name=key, widget=ProfileValueWidget(type_name), readonly=True)
+        self.position = position
         self.key = key
 
+    def read(self, row: tuple):
+        return row[self.position].get(self.key)
+
     def get_value(self, instance):
-        return instance["profile"].get(self.key)
+        return self.read(instance)
 
 
 class EditableCustomerResource(resources.Resource):
-    """A member or lead import's columns, filled from customers' ``.values()`` rows."""
+    """A member or lead import's columns, filled from customers' ``values_list()`` rows."""
 
     def __init__(self, *, kind: str, identifier: str | None, custom_keys: Iterable[KeyInfo]):
         super().__init__()
         self.kind = kind
         self.identifier = identifier
-        self.value_fields: list[str] = []
+        self.value_fields: list[str] = []  # the values_list() of a row, in this order
         for column in template_columns(kind=kind, identifier=identifier, custom_keys=custom_keys):
             builtin = BUILTIN_BY_NAME.get(column.name)
             if builtin is None:
-                field = ProfileKeyField(column.name, column.type)
                 if "profile" not in self.value_fields:
                     self.value_fields.append("profile")
+                position = self.value_fields.index("profile")
+                field = ProfileKeyField(position, column.name, column.type)
             else:
-                field = CustomerField(builtin.field, column.name, column.type)
+                field = CustomerField(
+                    len(self.value_fields), builtin.field, column.name, column.type
+                )
                 self.value_fields.append(builtin.field)
             self.fields[column.name] = field
 
-    def export_rows(self, customers: Iterable) -> Iterator[list[str]]:
-        """Each customer's cells in the export's column order, one row at a time."""
-        exports = [field.export for field in self.get_export_fields()]
-        for customer in customers:
-            yield [export(customer) for export in exports]
+    def export_rows(self, rows: Iterable[tuple]) -> Iterator[list[str]]:
+        """Each customer's cells in the export's column order, one row at a time.
+
+        The same values as ``export_field`` gives, with two calls a cell instead of six.
+        """
+        readers = [(field.read, field.widget.format) for field in self.get_export_fields()]
+        for row in rows:
+            yield [format_(read(row)) for read, format_ in readers]

@@ -30,16 +30,17 @@ from typing import Final
 
 TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 _GUARDED: Final = re.compile(r"'*[=+\-@\t\r]")
+_FIRST: Final = frozenset(["'", *TRIGGERS])  # a guarded cell starts with one of these
 
 
 def needs_guard(text: str) -> bool:
     """Whether a spreadsheet would read the cell as a formula, or its apostrophe as a marker."""
-    return _GUARDED.match(text) is not None
+    return text[:1] in _FIRST and _GUARDED.match(text) is not None
 
 
 def csv_escape(text: str) -> str:
     """The CSV cell of a value: an apostrophe first when ``needs_guard``."""
-    return "'" + text if _GUARDED.match(text) is not None else text
+    return "'" + text if needs_guard(text) else text
 
 
 def csv_unescape(text: str) -> str:

@@ -14,6 +14,8 @@ Decisions (R-E1):
   U+FFFE, U+FFFF, lone surrogates) become U+FFFD, as in the failed-rows file: no spreadsheet
   cell holds them; a CSV export keeps them. A carriage return is written ``&#13;``, which XML's
   line-end normalisation keeps.
+- The sheet is deflated at level 1: on a million customers level 6 took 30 s where level 1
+  takes 6 s, for a file 1.3 times as big (7:1 instead of 9:1).
 - The zip is written forward only (data descriptors), so it streams to a response; entries
   carry a fixed date, so the same rows give the same bytes. No ZIP64: Excel refuses a small
   entry whose streamed header announces ZIP64, and a sheet is capped anyway, at ``MAX_ROWS``
@@ -30,6 +32,7 @@ from xml.sax.saxutils import quoteattr
 from .headers import column_letter
 
 CHUNK_BYTES: Final = 256 * 1024
+SHEET_COMPRESSION: Final = 1
 MAX_ROWS: Final = 1_048_576
 _DATE: Final = (1980, 1, 1, 0, 0, 0)
 _MAX_SHEET_TITLE: Final = 31
@@ -154,17 +157,33 @@ def _columns(widths: Sequence[int]) -> str:
     return f"<cols>{cols}</cols>" if cols else ""
 
 
-def _row(number: int, letters: Sequence[str], cells: Sequence[str], styles: Sequence[int]) -> str:
+def _never(text: str) -> bool:
+    return False
+
+
+def _row(
+    number: int,
+    letters: Sequence[str],
+    cells: Sequence[str],
+    guard: Callable[[str], bool],
+    style: int = _TEXT,
+) -> str:
+    """One ``<row>``: each non-empty cell an inline string, the guarded ones quote-prefixed."""
+    escape = _SPECIAL.search("".join(cells)) is not None
     parts = [f'<row r="{number}">']
-    for letter, text, style in zip(letters, cells, styles, strict=False):
+    append = parts.append
+    for letter, text in zip(letters, cells, strict=False):
         if not text:
             continue
+        cell_style = _GUARDED if guard(text) else style
         space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-        parts.append(
-            f'<c r="{letter}{number}" s="{style}" t="inlineStr"><is><t{space}>'
-            f"{_xml_text(text)}</t></is></c>"
+        if escape:
+            text = _xml_text(text)
+        append(
+            f'<c r="{letter}{number}" s="{cell_style}" t="inlineStr"><is><t{space}>{text}</t>'
+            "</is></c>"
         )
-    parts.append("</row>")
+    append("</row>")
     return "".join(parts)
 
 
@@ -188,13 +207,14 @@ def xlsx_stream(
         _entry(archive, "xl/styles.xml", _STYLES)
         info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", _DATE)
         info.compress_type = zipfile.ZIP_DEFLATED
+        # zipfile has no public way to set one entry's level before Python 3.13.
+        info._compresslevel = SHEET_COMPRESSION  # type: ignore[attr-defined]
         with archive.open(info, "w") as sheet:
-            header = _row(1, letters, headers, [_HEADER] * len(headers))
+            header = _row(1, letters, headers, _never, _HEADER)
             sheet.write(f"{_SHEET_HEAD}{_columns(widths)}<sheetData>{header}".encode())
             batch: list[str] = []
             for number, cells in enumerate(rows, start=2):
-                styles = [_GUARDED if text and guard(text) else _TEXT for text in cells]
-                batch.append(_row(number, letters, cells, styles))
+                batch.append(_row(number, letters, cells, guard))
                 if len(batch) == 1000:
                     sheet.write("".join(batch).encode())
                     batch.clear()

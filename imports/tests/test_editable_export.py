@@ -10,12 +10,13 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from contacts.models import Customer
-from imports import exports, services
+from imports import exports, selectors, services
 from imports.engine import mapping
 from imports.engine.export_files import CSV, XLSX
 from imports.exports import editable_export
 from imports.management.commands import export_customers as command
 from imports.models import Import
+from imports.resources import EditableCustomerResource
 from imports.tests.export_support import (
     FORMULA_NAME,
     MEMBER_HEADERS,
@@ -81,6 +82,20 @@ def test_R_E1_a_member_file_has_memberId_first_then_every_editable_key(channel, 
     assert dict(zip(rows[0], rows[2], strict=True)) == dict.fromkeys(MEMBER_HEADERS, "") | {
         "memberId": "M2"
     }
+
+
+def test_R_E1_the_streamed_rows_are_what_django_import_export_exports(channel, customers):
+    resource = EditableCustomerResource(
+        kind="member", identifier=None, custom_keys=selectors.custom_keys(channel)
+    )
+    rows = list(
+        Customer.objects.filter(channel=channel, member_id__isnull=False)
+        .order_by("id")
+        .values_list(*resource.value_fields)
+    )
+
+    assert resource.get_export_headers() == MEMBER_HEADERS
+    assert list(resource.export_rows(rows)) == [resource.export_resource(row) for row in rows]
 
 
 def test_R_E1_the_file_holds_hidden_and_blocked_members_but_no_lead(channel, customers):
