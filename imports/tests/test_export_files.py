@@ -144,3 +144,13 @@ def test_R_E1_csv_streams_in_chunks_that_join_to_the_whole_file(monkeypatch):
 def test_an_unknown_format_is_refused():
     with pytest.raises(ValueError, match="xlsx or csv"):
         export_stream("ods", HEADERS, [], sheet_title="S")
+
+
+def test_R_E1_any_csv_import_takes_the_guard_off_while_xlsx_cells_stay_as_they_are():
+    """Other systems guard their exports the same way; a workbook cell carries no marker."""
+    csv_file = b"memberId,name\r\n'-7,'=1+1\r\nM2,O'Brien\r\nM3,''@x\r\n"
+    rows = [["M1", "'=1+1"]]
+    workbook = _bytes(xlsx_stream(["memberId", "name"], rows, sheet_title="S", guard=needs_guard))
+
+    assert _read_back(csv_file)[1:] == [["-7", "=1+1"], ["M2", "O'Brien"], ["M3", "'@x"]]
+    assert _read_back(workbook)[1:] == [["M1", "'=1+1"]]
