@@ -36,16 +36,7 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE slow pages")
     args = parser.parse_args()
 
-    _create_database(os.environ.get("DATABASE_URL", ""))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("warning: not PostgreSQL; the budget is meant for PostgreSQL", file=sys.stderr)
-    call_command("migrate", verbosity=0)
+    prepare_database("the budget")
     channel, owner = _channel()
     _load(channel, args.customers)
 
@@ -89,6 +80,20 @@ def main() -> int:
         for label, full in failed:
             _explain(client, label, full)
     return 1 if failed else 0
+
+
+def prepare_database(target: str) -> None:
+    """Create DATABASE_URL's database if missing, set Django up and migrate."""
+    _create_database(os.environ.get("DATABASE_URL", ""))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print(f"warning: not PostgreSQL; {target} is meant for PostgreSQL", file=sys.stderr)
+    call_command("migrate", verbosity=0)
 
 
 def _create_database(url: str) -> None:

@@ -4,11 +4,14 @@ Writes that mean something in the domain (blocking, deleting, adding managers, M
 through the services, so they land in the activity log; the admin mostly reads.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Q
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
@@ -21,6 +24,8 @@ from contacts.models import (
     ProfileKey,
 )
 from contacts.selectors import customers_hidden, hidden_filter
+from imports.engine.export_files import FORMATS
+from imports.exports import EXPORT_KINDS, editable_export, export_response
 
 # Above this planner estimate the exact COUNT(*) is skipped: "about 1,000,000" is enough there.
 ESTIMATE_THRESHOLD = 50_000
@@ -186,6 +191,17 @@ class MuLimitFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EditableExportForm(forms.Form):
+    """Which channel's members or leads to download as editable data (R-E1)."""
+
+    channel = forms.ModelChoiceField(queryset=Channel.objects.order_by("slug"))
+    kind = forms.ChoiceField(choices=[(slug, kind.label) for slug, kind in EXPORT_KINDS.items()])
+    format = forms.ChoiceField(choices=[(name, name) for name in FORMATS])
+    tag = forms.CharField(
+        required=False, max_length=200, help_text="Only the customers with this import tag."
+    )
+
+
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
     list_display = (
@@ -245,6 +261,37 @@ class CustomerAdmin(ReadOnlyAdmin):
         if request.GET.get(MuLimitFilter.parameter_name) == MuLimitFilter.HIDDEN:
             return (F("last_seen_at").desc(nulls_last=True), "-id")
         return super().get_ordering(request)
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_view)
+        return [path("export/", export, name="contacts_customer_export"), *super().get_urls()]
+
+    def export_view(self, request):
+        """One channel's editable data, hidden and blocked customers included (R-E1).
+
+        Only an export: an import here would bypass the import's rules (R-I1..R-I22).
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = EditableExportForm(request.GET if "kind" in request.GET else None)
+        form.fields["channel"].initial = request.GET.get("channel")
+        if form.is_valid():
+            export_kind = EXPORT_KINDS[form.cleaned_data["kind"]]
+            export = editable_export(
+                channel=form.cleaned_data["channel"],
+                kind=export_kind.kind,
+                identifier=export_kind.identifier,
+                file_format=form.cleaned_data["format"],
+                tag=form.cleaned_data["tag"].strip(),
+            )
+            return export_response(export)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Download editable data",
+        }
+        return TemplateResponse(request, "admin/contacts/customer/export.html", context)
 
 
 @admin.register(PendingUnification)

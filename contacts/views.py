@@ -89,14 +89,18 @@ def _report_shown(request, shown: int) -> None:
 # Contacts
 
 
+def list_filters(params) -> tuple[str | None, str, str]:
+    """The contact list's type, search and import tag from a GET query (cleaned, cut)."""
+    customer_type = params.get("type")
+    if customer_type not in (selectors.MEMBER, selectors.LEAD):
+        customer_type = None
+    return customer_type, params.get("q", "").strip()[:512], params.get("tag", "").strip()[:200]
+
+
 @channel_view()
 def customer_list(request):
     """Visible customers, newest first, 50 a page by keyset (R-M1 count on All)."""
-    customer_type = request.GET.get("type")
-    if customer_type not in (selectors.MEMBER, selectors.LEAD):
-        customer_type = None
-    query = request.GET.get("q", "").strip()[:512]
-    tag = request.GET.get("tag", "").strip()[:200]
+    customer_type, query, tag = list_filters(request.GET)
     customers = selectors.customer_list(
         channel=request.channel, customer_type=customer_type, query=query, tag=tag
     )

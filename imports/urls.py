@@ -7,6 +7,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.import_list, name="list"),
     path("new/", wizard_views.import_new, name="new"),
+    path("export/", views.customers_export, name="export"),
     path("templates/<slug:template_kind>.xlsx", wizard_views.import_template, name="template"),
     path("<int:pk>/mapping/", wizard_views.import_mapping, name="mapping"),
     path("<int:pk>/reading/", wizard_views.import_reading, name="reading"),

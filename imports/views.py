@@ -3,14 +3,17 @@ from collections import Counter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
+from contacts import selectors as contacts_selectors
 from contacts.access import EDIT, channel_view
+from contacts.views import list_filters
 from imports import services
+from imports.exports import EXPORT_KINDS, editable_export, export_response
 from imports.models import Import, ImportConflict, ImportFailure
 from imports.progress import import_progress, outcome_words
 
@@ -18,6 +21,7 @@ REASON_SAMPLE_ROWS = 5000
 FIRST_ROWS = 5
 STOP_ASKED = "The import stops after the rows in hand; what was imported stays."
 STOPPED_BEFORE_START = "The import was stopped before it began: nothing was imported."
+EXPORT_KIND_UNKNOWN = "Choose what to download: members, leads by email or leads by mobile."
 FAILURES_EXPIRED = (
     "The failed-rows file is kept for 30 days; this one has expired and been removed."
 )
@@ -147,3 +151,30 @@ def _failures_available(imp: Import) -> bool:
     return bool(imp.failures_file) and (
         imp.failures_expire_at is None or imp.failures_expire_at > timezone.now()
     )
+
+
+@channel_view(EDIT)
+def customers_export(request):
+    """The contact list's customers (its search and import tag) as editable data (R-E1).
+
+    For the managers who may import (R-I17): the file is made to be edited and imported back,
+    and a whole channel's contacts are the most sensitive thing a manager can take away.
+    """
+    export_kind = EXPORT_KINDS.get(request.GET.get("kind", "member"))
+    if export_kind is None:
+        return HttpResponseBadRequest(EXPORT_KIND_UNKNOWN)
+    _, query, tag = list_filters(request.GET)
+    customers = contacts_selectors.customer_list(
+        channel=request.channel, customer_type=export_kind.kind, query=query, tag=tag
+    )
+    try:
+        export = editable_export(
+            channel=request.channel,
+            kind=export_kind.kind,
+            identifier=export_kind.identifier,
+            file_format=request.GET.get("format", "xlsx"),
+            customers=customers,
+        )
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error))
+    return export_response(export)

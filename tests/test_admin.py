@@ -132,3 +132,38 @@ def test_support_staff_see_hidden_customers_most_recently_seen_first_R_M2(
     channel_page = staff_client.get(reverse("admin:contacts_channel_change", args=[channel.pk]))
     assert f"channel__id__exact={channel.pk}&amp;mu=hidden" in channel_page.content.decode()
     assert "3 customer(s)" in channel_page.content.decode()
+
+
+def test_R_E1_support_downloads_a_channels_editable_data_from_the_customer_admin(
+    staff_client, channel
+):
+    from imports.tests.export_support import MEMBER_HEADERS, awkward_channel, file_rows
+
+    awkward_channel(channel)
+    changelist = staff_client.get(
+        reverse("admin:contacts_customer_changelist"), {"channel__id__exact": channel.pk}
+    )
+    url = reverse("admin:contacts_customer_export")
+    assert f'href="{url}?channel={channel.pk}"' in changelist.content.decode()
+    assert staff_client.get(url, {"channel": channel.pk}).context["form"]["channel"].value() == str(
+        channel.pk
+    )
+
+    response = staff_client.get(
+        url, {"channel": channel.pk, "kind": "member", "format": "csv", "tag": ""}
+    )
+
+    rows = file_rows(b"".join(response.streaming_content))
+    assert rows[0] == MEMBER_HEADERS
+    # Support sees every customer, hidden and blocked ones too.
+    assert [row[0] for row in rows[1:]] == ["M1", "M2", "@home", "-007", "M-hidden", "M-blocked"]
+
+
+def test_R_E1_the_admin_exports_but_never_imports(client, channel):
+    """An import in the admin would bypass the import's rules (R-I1..R-I22)."""
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:contacts_customer_import")
+    client.force_login(get_user_model().objects.create_user("nobody@example.com", is_staff=True))
+    assert client.get(reverse("admin:contacts_customer_export")).status_code == 403

@@ -31,6 +31,9 @@ Decisions (R-I14, R-I17, R-I22):
   ``RAGGED_ROW_LONG_CSV`` / ``RAGGED_ROW_LONG``. A CSV row with fewer cells than the header is
   yielded padded with "" and ``RAGGED_ROW_SHORT``; an .xlsx row is never short, as a
   spreadsheet has no missing cells, only empty ones.
+- A CSV cell of apostrophes and then ``=``, ``+``, ``-``, ``@``, tab or CR loses its first
+  apostrophe: the guard against formulas that the editable export writes (R-E1, ``formulas.py``).
+  An .xlsx cell is read as it is.
 - A refusal of the whole file raises ``FileRefused``; ``rows()`` and ``count_rows()`` may raise it
   part-way (a row that is not valid text in the detected encoding, a broken quote), so a run
   counts the rows before it writes anything.
@@ -48,6 +51,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import IO
 
+from .formulas import csv_unescape
 from .quotes import (
     NOT_CLOSED,
     RecordLines,
@@ -287,9 +291,9 @@ class _CsvTable(Table):
                 for number, cells in numbered:
                     if len(cells) == width:
                         if any(cells):
-                            yield number, cells, None
+                            yield number, _unguarded(cells), None
                     elif any(cells):
-                        yield fit(number, cells)
+                        yield fit(number, _unguarded(cells))
             except UnicodeError:
                 raise self._undecodable() from None
             except csv.Error:
@@ -404,6 +408,13 @@ class _CsvTable(Table):
             except (csv.Error, UnicodeError):
                 pass
         return FileRefused(UNDECODABLE)
+
+
+def _unguarded(cells: list[str]) -> list[str]:
+    """The cells without the apostrophe that guards a formula-like value (``formulas.py``)."""
+    if "'" not in "".join(cells):
+        return cells
+    return [csv_unescape(cell) for cell in cells]
 
 
 def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str, bool]:

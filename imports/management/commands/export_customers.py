@@ -1,8 +1,17 @@
-"""Export a channel's customers as JSON lines, one customer per line, ordered by id.
+"""Export a channel's customers: JSON lines, or editable data as CSV or .xlsx (R-E1).
 
-Hidden and blocked customers are included. Absent values are null; timestamps are ISO 8601 in
-UTC with milliseconds ("2025-05-04T09:00:00.000Z"); custom keys keep their typed JSON values,
-sorted by name so the output is the same on every database. Streamed: constant memory.
+``--format jsonl`` (the default) writes every customer, hidden and blocked ones included, one
+JSON object a line, ordered by id. Absent values are null; timestamps are ISO 8601 in UTC with
+milliseconds ("2025-05-04T09:00:00.000Z"); custom keys keep their typed JSON values, sorted by
+name so the output is the same on every database.
+
+``--format csv|xlsx --editable`` writes the editable data of one kind (``--kind member``, the
+default, or ``lead`` with ``--identifier email|mobile``), optionally only the customers with
+one import tag, hidden and blocked ones included: the file imports back as it is with the same
+kind (``imports.exports``). With ``--output`` the last line on standard output is JSON
+``{"format", "kind", "identifier", "rows", "output"}``.
+
+Both stream: constant memory.
 """
 
 import json
@@ -13,10 +22,15 @@ from datetime import UTC
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.models import Channel, Customer
+from imports.engine.export_files import FORMATS
+from imports.exports import editable_export
 
 from .import_customers import UNKNOWN_CHANNEL
 
-FORMAT_UNKNOWN = 'The only export format is "jsonl".'
+JSONL = "jsonl"
+FORMAT_UNKNOWN = "Choose the export format: jsonl, csv or xlsx."
+EDITABLE_NEEDED = "CSV and xlsx exports hold editable data only: add --editable (R-E1)."
+EDITABLE_OPTIONS = "--editable, --kind, --identifier and --tag go with --format csv or xlsx."
 _FIELDS = (
     "id",
     "member_id",
@@ -75,27 +89,44 @@ def customer_line(row: tuple) -> str:
 
 
 class Command(BaseCommand):
-    help = "Export a channel's customers, hidden and blocked ones included, as JSON lines."
+    help = "Export a channel's customers as JSON lines, or their editable data as CSV or xlsx."
 
     def add_arguments(self, parser):
         parser.add_argument("slug")
-        parser.add_argument("--format", default="jsonl")
+        parser.add_argument("--format", default=JSONL, help="jsonl (default), csv or xlsx.")
+        parser.add_argument(
+            "--editable", action="store_true", help="Editable data only (csv and xlsx, R-E1)."
+        )
+        parser.add_argument("--kind", default="member", help="member (default) or lead.")
+        parser.add_argument("--identifier", help="For leads: email (default) or mobile.")
+        parser.add_argument("--tag", help="Only the customers with this import tag.")
         parser.add_argument("--output", metavar="PATH", help="Default: standard output.")
 
     def handle(self, *args, slug, **options):
-        if options["format"] != "jsonl":
+        file_format = options["format"]
+        if file_format != JSONL and file_format not in FORMATS:
             raise CommandError(FORMAT_UNKNOWN)
         channel = Channel.objects.filter(slug=slug).first()
         if channel is None:
             raise CommandError(UNKNOWN_CHANNEL.format(slug=slug))
+        if file_format == JSONL:
+            if options["editable"] or options["identifier"] or options["tag"]:
+                raise CommandError(EDITABLE_OPTIONS)
+            self._json_lines(channel, options["output"])
+        elif not options["editable"]:
+            raise CommandError(EDITABLE_NEEDED)
+        else:
+            self._editable(channel, file_format, options)
+
+    def _json_lines(self, channel: Channel, output: str | None) -> None:
         rows = (
             Customer.objects.filter(channel=channel)
             .order_by("id")
             .values_list(*_FIELDS)
             .iterator(chunk_size=2000)
         )
-        if options["output"]:
-            with open(options["output"], "w", encoding="utf-8") as out:
+        if output:
+            with open(output, "w", encoding="utf-8") as out:
                 for row in rows:
                     out.write(customer_line(row) + "\n")
         else:
@@ -108,3 +139,34 @@ class Command(BaseCommand):
                 # The reader stopped early (`| head`): end quietly, as command-line tools do.
                 # Standard output goes to /dev/null so that the flush at exit fails no more.
                 os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+
+    def _editable(self, channel: Channel, file_format: str, options: dict) -> None:
+        try:
+            export = editable_export(
+                channel=channel,
+                kind=options["kind"],
+                identifier=options["identifier"],
+                file_format=file_format,
+                tag=options["tag"] or "",
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        output = options["output"]
+        if output:
+            with open(output, "wb") as out:
+                for chunk in export.chunks:
+                    out.write(chunk)
+            summary = {
+                "format": file_format,
+                "kind": export.kind,
+                "identifier": export.identifier,
+                "rows": export.row_count,
+                "output": output,
+            }
+            self.stdout.write(json.dumps(summary))
+        else:
+            stream = self.stdout._out if hasattr(self.stdout, "_out") else sys.stdout
+            out = getattr(stream, "buffer", stream)
+            for chunk in export.chunks:
+                out.write(chunk)
+            out.flush()
