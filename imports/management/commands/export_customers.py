@@ -1,76 +1,25 @@
 """Export a channel's customers as JSON lines, one customer per line, ordered by id.
 
-Hidden and blocked customers are included. Absent values are null; timestamps are ISO 8601 in
-UTC with milliseconds ("2025-05-04T09:00:00.000Z"); custom keys keep their typed JSON values,
-sorted by name so the output is the same on every database. Streamed: constant memory.
+Hidden and blocked customers are included, each in the shape of contacts.customer_json (the
+customer API's too). Streamed: constant memory.
 """
 
 import json
 import sys
-from datetime import UTC
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.customer_json import CUSTOMER_FIELDS, customer_json
 from contacts.models import Channel, Customer
 
 from .import_customers import UNKNOWN_CHANNEL
 
 FORMAT_UNKNOWN = 'The only export format is "jsonl".'
-_FIELDS = (
-    "id",
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "created_at",
-    "updated_at",
-    "last_seen_at",
-    "is_hidden",
-    "is_blocked",
-    "profile",
-)
-
-
-def _when(moment):
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def customer_line(row: tuple) -> str:
     """One exported customer as a JSON object on one line."""
-    (pk, member_id, name, email, mobile, landline, email_verified, mobile_verified,
-     unsubscribe_email, unsubscribe_texting, tags, created, updated, seen, hidden, blocked,
-     profile) = row  # fmt: skip
-    return json.dumps(
-        {
-            "id": pk,
-            "type": "member" if member_id is not None else "lead",
-            "memberId": member_id,
-            "name": name or None,
-            "email": email,
-            "mobileNumber": mobile,
-            "landlineNumber": landline,
-            "emailVerified": email_verified,
-            "mobileVerified": mobile_verified,
-            "unsubscribeEmail": unsubscribe_email,
-            "unsubscribeTexting": unsubscribe_texting,
-            "userImportTag": list(tags or []),
-            "createdAt": _when(created),
-            "updatedAt": _when(updated),
-            "lastSeenAt": _when(seen),
-            "isHidden": hidden,
-            "isBlocked": blocked,
-            "profile": {key: (profile or {})[key] for key in sorted(profile or {})},
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(customer_json(row), ensure_ascii=False)
 
 
 class Command(BaseCommand):
@@ -90,7 +39,7 @@ class Command(BaseCommand):
         rows = (
             Customer.objects.filter(channel=channel)
             .order_by("id")
-            .values_list(*_FIELDS)
+            .values_list(*CUSTOMER_FIELDS)
             .iterator(chunk_size=2000)
         )
         if options["output"]:
