@@ -11,6 +11,7 @@ urlpatterns = [
     path("contacts/delete-tagged/", views.customers_delete_tagged, name="delete_tagged"),
     path("contacts/<int:pk>/", views.customer_detail, name="detail"),
     path("contacts/<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("contacts/<int:pk>/verify/", views.customer_verify, name="verify"),
     path("contacts/<int:pk>/delete/", views.customer_delete, name="delete"),
     path("keys/", views.profile_keys, name="keys"),
     path("keys/add/", views.profile_key_add, name="key_add"),
