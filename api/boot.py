@@ -17,11 +17,15 @@ Decisions where the rules leave room:
   yet, the browser's visitor or lead becomes that member. A browser of another member hands
   its veilId over (one browser, one customer). The member keeps the veilId of its latest login.
 - Blocked customers boot like the others and are answered ``blocked`` (R-B2: no chat).
+- A boot's commit does not wait for its write-ahead log to reach the disk (PostgreSQL's
+  ``synchronous_commit off``, for boots alone): a database crash may lose the last fraction of
+  a second of boots, never corrupt one; the browser's next boot writes it again. A returning
+  browser with no profile and no login is one update, without a row lock.
 - Activity (R-D2): a boot that adds a lead or member, changes a profile value or unifies is
   recorded as the API's (no actor, ``via: api``); a boot that only marks a visit is not.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from activitylog.models import Entry
@@ -73,21 +77,58 @@ def _identifier(key: str, text: str) -> str:
 
 
 def customer_boot(
-    *, channel: Channel, veil_id: str, member_id: str | None = None, profile: dict | None = None
+    *, channel_id: int, veil_id: str, member_id: str | None = None, profile: dict | None = None
 ) -> Customer:
-    """Sync the site's browser ``veil_id`` (R-C4); a ``member_id`` makes it a login (R-U3)."""
+    """Sync the site's browser ``veil_id`` in the channel (R-C4); a ``member_id`` makes it a
+    login (R-U3)."""
     veil_id = _identifier("veilId", veil_id)
     if member_id is not None:
         member_id = _identifier("memberId", member_id)
     values = boot_values(profile or {})
+    if member_id is None and not values:
+        customer = _visit(channel_id, veil_id)
+        if customer is not None:
+            return customer
+    channel = Channel.objects.get(pk=channel_id)
     for attempt in (1, 2):
         try:
             with transaction.atomic():
+                _relaxed_commit()
                 return _boot(channel, veil_id, member_id, values)
         except IntegrityError:  # the same new visitor or member created by a boot meanwhile
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def _relaxed_commit() -> None:
+    """This transaction's commit does not wait for its WAL flush (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO off")
+
+
+def _visit(channel_id: int, veil_id: str) -> Customer | None:
+    """A returning browser with nothing to change: its visit marked in one update. None where
+    the whole boot decides: an unknown veilId, a customer hidden by the MU limit, or one that a
+    login took away meanwhile."""
+    customer = (
+        Customer.objects.filter(channel_id=channel_id, veil_id=veil_id)
+        .only("id", "member_id", "email", "mobile_number", "is_hidden", "is_blocked")
+        .first()
+    )
+    if customer is None or customer.is_hidden:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        _relaxed_commit()
+        marked = Customer.objects.filter(pk=customer.pk, veil_id=veil_id).update(
+            last_seen_at=now, has_booted=True
+        )
+    if not marked:
+        return None
+    customer.last_seen_at, customer.has_booted = now, True
+    return customer
 
 
 def _counts(customer: Customer) -> bool:
@@ -126,7 +167,7 @@ def _boot(channel: Channel, veil_id: str, member_id: str | None, values: dict) -
         customer.save(update_fields=sorted(fields))
     if customer.is_hidden or not counted_before or unified:
         _place(channel, customer)
-    _record(customer, is_new, changed)
+    _record(channel, customer, is_new, changed)
     return customer
 
 
@@ -188,7 +229,7 @@ def _place(channel: Channel, customer: Customer) -> None:
     customer.refresh_from_db(fields=["is_hidden"])
 
 
-def _record(customer: Customer, is_new: bool, changed: list[str]) -> None:
+def _record(channel: Channel, customer: Customer, is_new: bool, changed: list[str]) -> None:
     if is_new and customer.is_visitor or not (is_new or changed):
         return
     if is_new:
@@ -198,7 +239,7 @@ def _record(customer: Customer, is_new: bool, changed: list[str]) -> None:
         category = Entry.Category.CUSTOMER_EDIT
         action = "Customer info edited by a boot"
     activity_record(
-        channel=customer.channel,
+        channel=channel,
         actor=None,
         category=category,
         action=action,

@@ -122,7 +122,7 @@ def boot(request: HttpRequest, body: BootIn):
     """R-C4: sets lastSeenAt; creates a visitor for an unknown veilId; a login unifies (R-U3)."""
     profile = body.profile.model_dump() if body.profile else None
     customer = customer_boot(
-        channel=request.auth.channel,
+        channel_id=request.auth.channel_id,
         veil_id=body.veilId,
         member_id=body.memberId,
         profile=profile,
