@@ -17,13 +17,15 @@ Decisions where the rules leave room:
   yet, the browser's visitor or lead becomes that member. A browser of another member hands
   its veilId over (one browser, one customer). The member keeps the veilId of its latest login.
 - Blocked customers boot like the others and are answered ``blocked`` (R-B2: no chat).
-- A boot's commit does not wait for its write-ahead log to reach the disk (PostgreSQL's
-  ``synchronous_commit off``, for boots alone): a database crash may lose the last fraction of
-  a second of boots, never corrupt one; the browser's next boot writes it again. A returning
-  browser with no profile and no login is one update, without a row lock.
+- A returning browser with no profile and no login (most boots) is one update statement in
+  autocommit. The other boots commit without waiting for the write-ahead log to reach the disk
+  (PostgreSQL's ``synchronous_commit off``, for them alone): a database crash may lose the last
+  fraction of a second of them, never corrupt one; the browser's next boot writes it again.
 - Activity (R-D2): a boot that adds a lead or member, changes a profile value or unifies is
   recorded as the API's (no actor, ``via: api``); a boot that only marks a visit is not.
 """
+
+from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -32,7 +34,7 @@ from activitylog.models import Entry
 from activitylog.services import VIA_API, activity_record
 from api.errors import value_error
 from contacts import profile_types
-from contacts.keys import normalize_email
+from contacts.keys import customer_type, normalize_email
 from contacts.models import Channel, Customer, PendingUnification
 from contacts.services import customer_profile, mu_rebalance
 from contacts.unification import customer_unify
@@ -76,9 +78,23 @@ def _identifier(key: str, text: str) -> str:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Booted:
+    """What a boot answers the site (R-C4, R-B2, R-M2)."""
+
+    customer_id: int
+    type: str  # member, lead or visitor
+    is_blocked: bool
+    is_hidden: bool
+
+    @classmethod
+    def of(cls, customer: Customer) -> "Booted":
+        return cls(customer.pk, customer.type, customer.is_blocked, customer.is_hidden)
+
+
 def customer_boot(
     *, channel_id: int, veil_id: str, member_id: str | None = None, profile: dict | None = None
-) -> Customer:
+) -> Booted:
     """Sync the site's browser ``veil_id`` in the channel (R-C4); a ``member_id`` makes it a
     login (R-U3)."""
     veil_id = _identifier("veilId", veil_id)
@@ -86,19 +102,14 @@ def customer_boot(
         member_id = _identifier("memberId", member_id)
     values = boot_values(profile or {})
     if member_id is None and not values:
-        customer = _visit(channel_id, veil_id)
-        if customer is not None:
-            return customer
+        booted = _visit(channel_id, veil_id)
+        if booted is not None:
+            return booted
     channel = Channel.objects.get(pk=channel_id)
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                _relaxed_commit()
-                return _boot(channel, veil_id, member_id, values)
-        except IntegrityError:  # the same new visitor or member created by a boot meanwhile
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    try:
+        return Booted.of(_boot(channel, veil_id, member_id, values))
+    except IntegrityError:  # the same new visitor or member created by a boot meanwhile
+        return Booted.of(_boot(channel, veil_id, member_id, values))
 
 
 def _relaxed_commit() -> None:
@@ -108,27 +119,24 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
-def _visit(channel_id: int, veil_id: str) -> Customer | None:
+# One statement, in autocommit: a page view costs one round trip to the database.
+_VISIT = (
+    "UPDATE contacts_customer SET last_seen_at = %s, has_booted = %s "
+    "WHERE channel_id = %s AND veil_id = %s AND NOT is_hidden "
+    "RETURNING id, member_id, email, mobile_number, is_blocked"
+)
+
+
+def _visit(channel_id: int, veil_id: str) -> Booted | None:
     """A returning browser with nothing to change: its visit marked in one update. None where
-    the whole boot decides: an unknown veilId, a customer hidden by the MU limit, or one that a
-    login took away meanwhile."""
-    customer = (
-        Customer.objects.filter(channel_id=channel_id, veil_id=veil_id)
-        .only("id", "member_id", "email", "mobile_number", "is_hidden", "is_blocked")
-        .first()
-    )
-    if customer is None or customer.is_hidden:
+    the whole boot decides: an unknown veilId or a customer hidden by the MU limit."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VISIT, [timezone.now(), True, channel_id, veil_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    now = timezone.now()
-    with transaction.atomic():
-        _relaxed_commit()
-        marked = Customer.objects.filter(pk=customer.pk, veil_id=veil_id).update(
-            last_seen_at=now, has_booted=True
-        )
-    if not marked:
-        return None
-    customer.last_seen_at, customer.has_booted = now, True
-    return customer
+    pk, member_id, email, mobile, is_blocked = row
+    return Booted(pk, customer_type(member_id, email, mobile), is_blocked, False)
 
 
 def _counts(customer: Customer) -> bool:
@@ -136,7 +144,9 @@ def _counts(customer: Customer) -> bool:
     return not (customer.is_visitor or customer.is_blocked or customer.is_hidden)
 
 
+@transaction.atomic
 def _boot(channel: Channel, veil_id: str, member_id: str | None, values: dict) -> Customer:
+    _relaxed_commit()
     now = timezone.now()
     browser = Customer.objects.select_for_update().filter(channel=channel, veil_id=veil_id).first()
     target, unified = (browser, False)

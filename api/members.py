@@ -101,17 +101,14 @@ def member_put(*, channel: Channel, member_id: str, profile: dict) -> tuple[Cust
     item = RowParser(mapping).parse((1, cells, None))
     if isinstance(item, Failure):
         raise _refusal(item)
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                created = _plan_and_write(channel, mapping, item)
-            break
-        except IntegrityError:  # the same new member created by another call meanwhile
-            if attempt == 2:
-                raise
+    try:
+        created = _plan_and_write(channel, mapping, item)
+    except IntegrityError:  # the same new member created by another call meanwhile
+        created = _plan_and_write(channel, mapping, item)
     return Customer.objects.get(channel=channel, member_id=item[1][0]), created
 
 
+@transaction.atomic
 def _plan_and_write(channel: Channel, mapping: ImportMapping, item) -> bool:
     loaded = customers_load(
         OrmWriter(), channel_id=channel.pk, lookups=lookup_values(mapping, [item]), lock=True

@@ -121,17 +121,17 @@ def _not_found(request, error: Http404):
 def boot(request: HttpRequest, body: BootIn):
     """R-C4: sets lastSeenAt; creates a visitor for an unknown veilId; a login unifies (R-U3)."""
     profile = body.profile.model_dump() if body.profile else None
-    customer = customer_boot(
+    booted = customer_boot(
         channel_id=request.auth.channel_id,
         veil_id=body.veilId,
         member_id=body.memberId,
         profile=profile,
     )
     return {
-        "customerId": customer.pk,
-        "type": customer.type,
-        "blocked": customer.is_blocked,
-        "hidden": customer.is_hidden,
+        "customerId": booted.customer_id,
+        "type": booted.type,
+        "blocked": booted.is_blocked,
+        "hidden": booted.is_hidden,
     }
 
 

@@ -8,6 +8,8 @@ output is the same on every database.
 
 from datetime import UTC
 
+from contacts.keys import customer_type
+
 # The Customer fields read, in the order customer_json takes them.
 CUSTOMER_FIELDS = (
     "id",
@@ -36,12 +38,6 @@ def _when(moment):
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _type(member_id, email, mobile) -> str:
-    if member_id is not None:
-        return "member"
-    return "visitor" if email is None and mobile is None else "lead"
-
-
 def customer_json(row: tuple) -> dict:
     """A customer read as a tuple of CUSTOMER_FIELDS, as a JSON-ready dict."""
     (pk, member_id, name, email, mobile, landline, email_verified, mobile_verified,
@@ -49,7 +45,7 @@ def customer_json(row: tuple) -> dict:
      profile) = row  # fmt: skip
     return {
         "id": pk,
-        "type": _type(member_id, email, mobile),
+        "type": customer_type(member_id, email, mobile),
         "memberId": member_id,
         "name": name or None,
         "email": email,

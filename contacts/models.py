@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from contacts.keys import customer_type
+
 
 class Channel(models.Model):
     """One company's workspace: its managers, customers, profile keys and imports."""
@@ -194,9 +196,7 @@ class Customer(models.Model):
 
     @property
     def type(self) -> str:
-        if self.is_member:
-            return "member"
-        return "visitor" if self.is_visitor else "lead"
+        return customer_type(self.member_id, self.email, self.mobile_number)
 
     @property
     def display_name(self) -> str:
