@@ -17,10 +17,11 @@ Decisions where the rules leave room:
   yet, the browser's visitor or lead becomes that member. A browser of another member hands
   its veilId over (one browser, one customer). The member keeps the veilId of its latest login.
 - Blocked customers boot like the others and are answered ``blocked`` (R-B2: no chat).
-- A returning browser with no profile and no login (most boots) is one update statement in
-  autocommit. The other boots commit without waiting for the write-ahead log to reach the disk
-  (PostgreSQL's ``synchronous_commit off``, for them alone): a database crash may lose the last
-  fraction of a second of them, never corrupt one; the browser's next boot writes it again.
+- A returning browser with no profile (most boots), or a logged-in member's own browser, is
+  one update statement in autocommit. The other boots commit without waiting for the
+  write-ahead log to reach the disk (PostgreSQL's ``synchronous_commit off``, for them alone):
+  a database crash may lose the last fraction of a second of them, never corrupt one; the
+  browser's next boot writes it again.
 - Activity (R-D2): a boot that adds a lead or member, changes a profile value or unifies is
   recorded as the API's (no actor, ``via: api``); a boot that only marks a visit is not.
 """
@@ -31,7 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from activitylog.models import Entry
-from activitylog.services import VIA_API, activity_record
+from activitylog.services import VIA_API, activity_record_many
 from api.errors import value_error
 from contacts import profile_types
 from contacts.keys import customer_type, normalize_email
@@ -101,15 +102,14 @@ def customer_boot(
     if member_id is not None:
         member_id = _identifier("memberId", member_id)
     values = boot_values(profile or {})
-    if member_id is None and not values:
-        booted = _visit(channel_id, veil_id)
+    if not values:
+        booted = _visit(channel_id, veil_id, member_id)
         if booted is not None:
             return booted
-    channel = Channel.objects.get(pk=channel_id)
     try:
-        return Booted.of(_boot(channel, veil_id, member_id, values))
+        return Booted.of(_boot(channel_id, veil_id, member_id, values))
     except IntegrityError:  # the same new visitor or member created by a boot meanwhile
-        return Booted.of(_boot(channel, veil_id, member_id, values))
+        return Booted.of(_boot(channel_id, veil_id, member_id, values))
 
 
 def _relaxed_commit() -> None:
@@ -122,16 +122,22 @@ def _relaxed_commit() -> None:
 # One statement, in autocommit: a page view costs one round trip to the database.
 _VISIT = (
     "UPDATE contacts_customer SET last_seen_at = %s, has_booted = %s "
-    "WHERE channel_id = %s AND veil_id = %s AND NOT is_hidden "
+    "WHERE channel_id = %s AND veil_id = %s AND NOT is_hidden{member} "
     "RETURNING id, member_id, email, mobile_number, is_blocked"
 )
 
 
-def _visit(channel_id: int, veil_id: str) -> Booted | None:
-    """A returning browser with nothing to change: its visit marked in one update. None where
-    the whole boot decides: an unknown veilId or a customer hidden by the MU limit."""
+def _visit(channel_id: int, veil_id: str, member_id: str | None) -> Booted | None:
+    """A returning browser with nothing to change, or a logged-in member's own browser: its
+    visit marked in one update. None where the whole boot decides: an unknown veilId, another
+    customer's browser logging in, a customer hidden by the MU limit."""
+    params = [timezone.now(), True, channel_id, veil_id]
+    member = ""
+    if member_id is not None:
+        member = " AND member_id = %s"
+        params.append(member_id)
     with connection.cursor() as cursor:
-        cursor.execute(_VISIT, [timezone.now(), True, channel_id, veil_id])
+        cursor.execute(_VISIT.format(member=member), params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -145,14 +151,15 @@ def _counts(customer: Customer) -> bool:
 
 
 @transaction.atomic
-def _boot(channel: Channel, veil_id: str, member_id: str | None, values: dict) -> Customer:
+def _boot(channel_id: int, veil_id: str, member_id: str | None, values: dict) -> Customer:
     _relaxed_commit()
     now = timezone.now()
-    browser = Customer.objects.select_for_update().filter(channel=channel, veil_id=veil_id).first()
+    browsers = Customer.objects.select_for_update().filter(channel_id=channel_id, veil_id=veil_id)
+    browser = browsers.first()
     target, unified = (browser, False)
     if member_id is not None:
-        target, unified = _login(channel, browser, member_id)
-    customer = target or Customer(channel=channel)
+        target, unified = _login(channel_id, browser, member_id)
+    customer = target or Customer(channel_id=channel_id)
     is_new = customer.pk is None
     counted_before = not is_new and _counts(customer)
     changed = _profile_apply(customer, values)
@@ -176,17 +183,19 @@ def _boot(channel: Channel, veil_id: str, member_id: str | None, values: dict) -
                 fields.update(name for name in PROFILE_FIELDS.get(key, ("member_id",)) if name)
         customer.save(update_fields=sorted(fields))
     if customer.is_hidden or not counted_before or unified:
-        _place(channel, customer)
-    _record(channel, customer, is_new, changed)
+        _place(customer)
+    _record(customer, is_new, changed)
     return customer
 
 
-def _login(channel: Channel, browser: Customer | None, member_id: str):
+def _login(channel_id: int, browser: Customer | None, member_id: str):
     """The customer a login boots as, or None for a new member, and whether the browser's
     visitor or lead was unified into it (R-U5, R-U3)."""
     if browser is not None and browser.member_id == member_id:
         return browser, False
-    members = Customer.objects.select_for_update().filter(channel=channel, member_id=member_id)
+    members = Customer.objects.select_for_update().filter(
+        channel_id=channel_id, member_id=member_id
+    )
     member = members.first()
     if member is None:
         if browser is not None and browser.member_id is None:
@@ -227,19 +236,22 @@ def _profile_apply(customer: Customer, values: dict) -> list[str]:
     return changed
 
 
-def _place(channel: Channel, customer: Customer) -> None:
+def _place(customer: Customer) -> None:
     """R-M2 by the limit's order: the customer that just booted is the most recently seen, so
     it is shown, and the least recently seen visible customers are hidden past the limit."""
-    if channel.mu_limit is None or customer.is_visitor or customer.is_blocked:
+    if customer.is_visitor or customer.is_blocked:
         return
-    Channel.objects.select_for_update().filter(pk=channel.pk).first()
+    channels = Channel.objects.filter(pk=customer.channel_id)
+    if not channels.filter(mu_limit__isnull=False).exists():
+        return
+    channel = channels.select_for_update().get()
     if customer.is_hidden:
         Customer.objects.filter(pk=customer.pk).update(is_hidden=False)
     mu_rebalance(channel)
     customer.refresh_from_db(fields=["is_hidden"])
 
 
-def _record(channel: Channel, customer: Customer, is_new: bool, changed: list[str]) -> None:
+def _record(customer: Customer, is_new: bool, changed: list[str]) -> None:
     if is_new and customer.is_visitor or not (is_new or changed):
         return
     if is_new:
@@ -248,11 +260,12 @@ def _record(channel: Channel, customer: Customer, is_new: bool, changed: list[st
     else:
         category = Entry.Category.CUSTOMER_EDIT
         action = "Customer info edited by a boot"
-    activity_record(
-        channel=channel,
-        actor=None,
+    entry = Entry(
+        channel_id=customer.channel_id,
         category=category,
         action=action,
-        customer=customer,
+        customer_id=customer.pk,
+        customer_label=customer.display_name,
         details={"via": VIA_API, "keys": changed},
     )
+    activity_record_many([entry])
