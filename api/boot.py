@@ -18,10 +18,10 @@ Decisions where the rules leave room:
   its veilId over (one browser, one customer). The member keeps the veilId of its latest login.
 - Blocked customers boot like the others and are answered ``blocked`` (R-B2: no chat).
 - A returning browser with no profile (most boots), or a logged-in member's own browser, is
-  one update statement in autocommit. The other boots commit without waiting for the
-  write-ahead log to reach the disk (PostgreSQL's ``synchronous_commit off``, for them alone):
-  a database crash may lose the last fraction of a second of them, never corrupt one; the
-  browser's next boot writes it again.
+  one update statement in autocommit. Boots commit without waiting for the write-ahead log to
+  reach the disk (PostgreSQL's ``synchronous_commit off``, for boots alone): a database crash
+  may lose the last fraction of a second of them, never corrupt one; the browser's next boot
+  writes it again.
 - Activity (R-D2): a boot that adds a lead or member, changes a profile value or unifies is
   recorded as the API's (no actor, ``via: api``); a boot that only marks a visit is not.
 """
@@ -119,12 +119,15 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO off")
 
 
-# One statement, in autocommit: a page view costs one round trip to the database.
+# One statement, in autocommit: a page view costs one round trip to the database. On
+# PostgreSQL, set_config(..., true) is SET LOCAL for the statement's own transaction, so its
+# commit does not wait for the WAL flush either, as the other boots' (see _relaxed_commit).
 _VISIT = (
-    "UPDATE contacts_customer SET last_seen_at = %s, has_booted = %s "
+    "{relaxed}UPDATE contacts_customer SET last_seen_at = %s, has_booted = %s{join} "
     "WHERE channel_id = %s AND veil_id = %s AND NOT is_hidden{member} "
     "RETURNING id, member_id, email, mobile_number, is_blocked"
 )
+_RELAXED = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS done) "
 
 
 def _visit(channel_id: int, veil_id: str, member_id: str | None) -> Booted | None:
@@ -132,12 +135,14 @@ def _visit(channel_id: int, veil_id: str, member_id: str | None) -> Booted | Non
     visit marked in one update. None where the whole boot decides: an unknown veilId, another
     customer's browser logging in, a customer hidden by the MU limit."""
     params = [timezone.now(), True, channel_id, veil_id]
-    member = ""
+    parts = {"relaxed": "", "join": "", "member": ""}
+    if connection.vendor == "postgresql":
+        parts.update(relaxed=_RELAXED, join=" FROM relaxed")
     if member_id is not None:
-        member = " AND member_id = %s"
+        parts["member"] = " AND member_id = %s"
         params.append(member_id)
     with connection.cursor() as cursor:
-        cursor.execute(_VISIT.format(member=member), params)
+        cursor.execute(_VISIT.format(**parts), params)
         row = cursor.fetchone()
     if row is None:
         return None
