@@ -2,6 +2,9 @@ from typing import Any
 
 from activitylog.models import Entry
 
+# details["via"] of what the site's API calls did, with no manager as the actor (R-D2).
+VIA_API = "api"
+
 
 def activity_record(
     *,

@@ -5,6 +5,7 @@ from django.utils.text import Truncator
 
 from activitylog.models import Entry
 from activitylog.selectors import channel_managers, entries_for_channel
+from activitylog.services import VIA_API
 from contacts.access import channel_view
 from contacts.models import Customer
 
@@ -90,13 +91,20 @@ def _rows(channel, entries: list[Entry]) -> list[dict]:
     return [
         {
             "entry": e,
-            "who": (e.actor.email or e.actor.username) if e.actor else "System",
+            "who": _who(e),
             "customer_url": _customer_url(channel, e.customer_id, existing),
             "import_url": _import_url(channel, e.import_id),
             "details": details_summary(e.details),
         }
         for e in entries
     ]
+
+
+def _who(entry: Entry) -> str:
+    if entry.actor is not None:
+        return entry.actor.email or entry.actor.username
+    via = entry.details.get("via") if isinstance(entry.details, dict) else None
+    return "API" if via == VIA_API else "System"
 
 
 def _customer_url(channel, customer_id, existing) -> str | None:

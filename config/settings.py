@@ -36,16 +36,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "django_q",
+    "ninja",
     "contacts",
     "imports",
     "blocking",
     "audience",
     "activitylog",
     "axes",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +169,22 @@ EMAIL_TIMEOUT = 20  # seconds: a mail server that hangs must not hold a worker f
 SITE_URL = env("SITE_URL", default="")
 
 REDIS_URL = env("REDIS_URL", default="")
+# The API's rate limits are counted in the default cache: per process in local memory, shared by
+# every process in Redis when REDIS_URL is set.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# The site's API (R-D2): bodies up to 64 KB; calls per key in each fixed window of
+# API_RATE_WINDOW_SECONDS (boots share the plugin key of every visitor of the site).
+API_MAX_BODY_BYTES = 64 * 1024
+API_RATE_WINDOW_SECONDS = env.int("API_RATE_WINDOW_SECONDS", default=60)
+API_PLUGIN_KEY_RATE_LIMIT = env.int("API_PLUGIN_KEY_RATE_LIMIT", default=60_000)
+API_ACCESS_KEY_RATE_LIMIT = env.int("API_ACCESS_KEY_RATE_LIMIT", default=6_000)
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", default="contacts"),
     "workers": env.int("Q_WORKERS", default=2),

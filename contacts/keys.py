@@ -35,6 +35,15 @@ SYSTEM_KEY_NAMES = frozenset(k.name for k in BUILTIN_KEYS if k.is_system)
 OPT_OUT_KEYS = ("unsubscribeEmail", "unsubscribeTexting")
 CONTACT_KEYS = ("email", "mobileNumber")
 
+
+def customer_type(member_id, email, mobile_number) -> str:
+    """R-C1: a member carries a memberId, a lead an email or mobile number; a customer with
+    neither is an anonymous visitor that booted from the site (R-C4)."""
+    if member_id is not None:
+        return "member"
+    return "visitor" if email is None and mobile_number is None else "lead"
+
+
 EMAIL_INVALID = "Enter an email address like name@example.com"
 EMAIL_TOO_LONG = "An email address has at most 254 characters"
 

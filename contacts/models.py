@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from contacts.keys import customer_type
+
 
 class Channel(models.Model):
     """One company's workspace: its managers, customers, profile keys and imports."""
@@ -131,8 +133,15 @@ class ProfileKey(models.Model):
         return f"{self.name} ({self.type})"
 
 
+# R-M1: a customer with stored contact information. One without is an anonymous visitor of
+# the site (a boot, R-C4): it is neither listed nor counted in MU.
+HAS_CONTACT = Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
+IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number__isnull=False))
+
+
 class Customer(models.Model):
-    """A member (has member_id) or a lead (identified by email or mobile number), R-C1."""
+    """A member (has member_id) or a lead (identified by email or mobile number), R-C1; without
+    either, an anonymous visitor that booted from the site (R-C4)."""
 
     # No index of its own: every index below starts with the channel.
     channel = models.ForeignKey(
@@ -154,6 +163,8 @@ class Customer(models.Model):
     updated_at = models.DateTimeField()
     last_seen_at = models.DateTimeField(null=True, blank=True)
     has_booted = models.BooleanField(default=False)
+    # The site's id of the browser or app that boots (R-C4); a login moves it to the member.
+    veil_id = models.CharField(max_length=128, null=True, blank=True)
     is_hidden = models.BooleanField(default=False)
     is_blocked = models.BooleanField(default=False)
     blocked_at = models.DateTimeField(null=True, blank=True)
@@ -171,33 +182,34 @@ class Customer(models.Model):
                 condition=Q(member_id__isnull=False),
                 name="customer_unique_member_id",
             ),
+            models.UniqueConstraint(
+                fields=["channel", "veil_id"],
+                condition=Q(veil_id__isnull=False),
+                name="customer_unique_veil_id",
+            ),
         ]
         indexes = [
             models.Index(fields=["channel", "email"], name="customer_email_idx"),
             models.Index(fields=["channel", "mobile_number"], name="customer_mobile_idx"),
             models.Index(fields=["channel", "last_seen_at"], name="customer_last_seen_idx"),
+            # The contact list: anonymous visitors, however many boot, are not in it.
             models.Index(
                 fields=["channel", "-id"],
-                name="customer_visible_idx",
-                condition=Q(is_hidden=False, is_blocked=False),
+                name="customer_listed_idx",
+                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
             ),
             # R-M1: the MU count is an index-only scan of this, not a pass over the table.
             models.Index(
                 fields=["channel"],
                 name="customer_mu_idx",
-                condition=(
-                    Q(member_id__isnull=False)
-                    | Q(email__isnull=False)
-                    | Q(mobile_number__isnull=False)
-                )
-                & Q(is_hidden=False, is_blocked=False),
+                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
             ),
             # Leads alone: the Leads tab in a channel of a million members, and a dry run
             # asking whether any lead could unify with a member import.
             models.Index(
                 fields=["channel", "-id"],
-                name="customer_lead_idx",
-                condition=Q(member_id__isnull=True),
+                name="customer_leads_idx",
+                condition=IS_LEAD,
             ),
             models.Index(
                 fields=["channel", "-blocked_at"],
@@ -214,8 +226,12 @@ class Customer(models.Model):
         return self.member_id is not None
 
     @property
+    def is_visitor(self) -> bool:
+        return self.member_id is None and self.email is None and self.mobile_number is None
+
+    @property
     def type(self) -> str:
-        return "member" if self.is_member else "lead"
+        return customer_type(self.member_id, self.email, self.mobile_number)
 
     @property
     def display_name(self) -> str:
@@ -255,3 +271,27 @@ class Conversation(models.Model):
 
     def __str__(self):
         return self.subject or f"Conversation #{self.pk}"
+
+
+class ChannelApiKeys(models.Model):
+    """A channel's API keys: the public plugin key its site's pages boot with, and the access
+    key and secret its site's backend calls the customer API with (R-D2)."""
+
+    channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="api_keys")
+    plugin_key = models.CharField(max_length=64, unique=True)
+    access_key = models.CharField(max_length=64, unique=True)
+    # SHA-256 of the secret, which is shown once; empty until the owner generates one.
+    secret_hash = models.CharField(max_length=64, blank=True, default="")
+    secret_created_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "API keys"
+        verbose_name_plural = "API keys"
+
+    def __str__(self):
+        return f"API keys of {self.channel}"
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.secret_hash)

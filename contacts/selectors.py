@@ -10,7 +10,14 @@ from django.db.models.expressions import RawSQL
 
 from contacts import profile_types
 from contacts.keys import normalize_email
-from contacts.models import Channel, Customer, ProfileKey
+from contacts.models import (
+    HAS_CONTACT,
+    IS_LEAD,
+    Channel,
+    Customer,
+    PendingUnification,
+    ProfileKey,
+)
 
 PAGE_SIZE = 50
 MEMBER = "member"
@@ -31,16 +38,18 @@ class CustomerPage:
 
 
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
-    """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked."""
-    return Customer.objects.filter(channel=channel, is_hidden=False, is_blocked=False)
+    """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked,
+    nor anonymous visitors (no contact, R-C4)."""
+    return Customer.objects.filter(HAS_CONTACT, channel=channel, is_hidden=False, is_blocked=False)
 
 
 def customer_type_filter(customer_type: str | None) -> Q:
-    """Members carry a memberId, leads do not (R-C1); anything else means all customers."""
+    """Members carry a memberId, leads an email or mobile number without one (R-C1); anything
+    else means all customers."""
     if customer_type == MEMBER:
         return Q(member_id__isnull=False)
     if customer_type == LEAD:
-        return Q(member_id__isnull=True)
+        return IS_LEAD
     return Q()
 
 
@@ -242,3 +251,12 @@ def customers_with_contact(
 def profile_key_has_values(key: ProfileKey) -> bool:
     """Whether any customer of the key's channel holds a value for it."""
     return Customer.objects.filter(channel_id=key.channel_id, profile__has_key=key.name).exists()
+
+
+def pending_unifications(customer: Customer) -> list[PendingUnification]:
+    """The unifications waiting for the customer to log in (R-U3), as the lead or the member."""
+    return list(
+        PendingUnification.objects.select_related("lead", "member")
+        .filter(Q(lead=customer) | Q(member=customer))
+        .order_by("id")
+    )

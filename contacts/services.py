@@ -11,7 +11,7 @@ from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
 from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, OPT_OUT_KEYS, normalize_email
-from contacts.models import Channel, Customer, Membership, ProfileKey
+from contacts.models import HAS_CONTACT, Channel, Customer, Membership, ProfileKey
 
 CHANNEL_SLUG_TAKEN = "A channel with this slug already exists. Choose another slug."
 ALREADY_MANAGER = "This person is already a manager of the channel."
@@ -134,9 +134,7 @@ def manager_add(
 
 def mu_filter() -> Q:
     """R-M1: customers with stored contact information, not blocked and not hidden."""
-    return (
-        Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
-    ) & Q(is_blocked=False, is_hidden=False)
+    return HAS_CONTACT & Q(is_blocked=False, is_hidden=False)
 
 
 def mu_count(channel: Channel) -> int:
@@ -152,9 +150,7 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
     Imports do not call this for the customers they create (R-M3 decides those in file order).
     """
     limit = channel.mu_limit
-    counted = Customer.objects.filter(channel=channel, is_blocked=False).filter(
-        Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
-    )
+    counted = Customer.objects.filter(HAS_CONTACT, channel=channel, is_blocked=False)
     visible = counted.filter(is_hidden=False)
     hidden = counted.filter(is_hidden=True)
     if limit is None:
@@ -462,7 +458,7 @@ def customer_update(
 _DELETE_BATCH = 2000
 
 
-def _delete_batch(channel: Channel, by, customers: list[Customer]) -> None:
+def _delete_batch(channel: Channel, by, customers: list[Customer], details=None) -> None:
     # Conversations keep their history with the customer link cleared (SET_NULL, R-D1).
     Customer.objects.filter(channel=channel, id__in=[c.pk for c in customers]).delete()
     activity_record_many(
@@ -474,6 +470,7 @@ def _delete_batch(channel: Channel, by, customers: list[Customer]) -> None:
                 action="Customer deleted",
                 customer_id=c.pk,
                 customer_label=c.display_name,
+                details=details or {},
             )
             for c in customers
         ]
@@ -481,10 +478,12 @@ def _delete_batch(channel: Channel, by, customers: list[Customer]) -> None:
 
 
 @transaction.atomic
-def customer_delete(*, customer: Customer, by) -> tuple[int, int]:
-    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
+def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[int, int]:
+    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown).
+
+    ``via`` marks a deletion no manager made (``activitylog.services.VIA_API``)."""
     channel = customer.channel
-    _delete_batch(channel, by, [customer])
+    _delete_batch(channel, by, [customer], details={"via": via} if via else None)
     return mu_rebalance(channel)
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("contacts/hidden/", hidden_views.hidden_list, name="hidden"),
     path("contacts/<int:pk>/", views.customer_detail, name="detail"),
     path("contacts/<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("contacts/<int:pk>/verify/", views.customer_verify, name="verify"),
     path("contacts/<int:pk>/delete/", views.customer_delete, name="delete"),
     path("keys/", views.profile_keys, name="keys"),
     path("keys/add/", views.profile_key_add, name="key_add"),

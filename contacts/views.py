@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts import invitations, profile_types, selectors, services
+from contacts import invitations, profile_types, selectors, services, unification
 from contacts.access import DELETE, EDIT, OWNER, channel_view
 from contacts.forms import (
     TYPE_LABELS,
@@ -20,7 +20,7 @@ from contacts.forms import (
     ProfileKeyAddForm,
     ProfileKeyEditForm,
 )
-from contacts.keys import BUILTIN_KEYS
+from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS
 from contacts.models import Customer, Invitation, Membership, ProfileKey
 
 LEAD_ADDED = "Lead added."
@@ -48,6 +48,15 @@ MANAGER_REMOVED = "{email} is no longer a manager of the channel."
 MU_LIMIT_SAVED = "MU limit saved: {hidden} customer(s) hidden, {shown} shown again."
 MU_LIMIT_CLEARED = "MU limit removed: {shown} hidden customer(s) shown again."
 KEY_ADDED = "Profile key {name} added."
+CONTACT_VERIFIED = "{key} verified."
+VERIFIED_UNIFIED = "{key} verified; the lead is unified into member {member} (R-U2)."
+VERIFIED_PENDING = (
+    "{key} verified; the lead is unified into member {member} when it next logs in (R-U3)."
+)
+VERIFIED_CONFLICT = (
+    "{key} verified, but the lead is not unified: its contacts belong to two members, {first} "
+    "and {second} (R-U6)."
+)
 KEY_SAVED = "Profile key {name} saved."
 
 
@@ -167,7 +176,34 @@ def customer_detail(request, pk: int):
         builtin_rows=_builtin_rows(customer),
         custom_rows=_custom_rows(customer, keys),
         conversation_count=customer.conversations.count(),
+        pending_unifications=selectors.pending_unifications(customer),
     )
+
+
+@channel_view(EDIT)
+@require_POST
+def customer_verify(request, pk: int):
+    """A manager verifies a lead's email or mobile number (R-C3), which may unify it (R-U1)."""
+    customer = _customer(request, pk)
+    key = request.POST.get("key", "")
+    try:
+        outcome = unification.lead_contact_verify(lead=customer, by=request.user, key=key)
+    except unification.UnificationError as error:
+        messages.error(request, str(error))
+        return redirect("contacts:detail", request.channel.slug, customer.pk)
+    label = BUILTIN_BY_NAME[key].label
+    member = outcome.member
+    if outcome.conflict is not None:
+        first, second = (m.display_name for m in outcome.conflict)
+        messages.warning(request, VERIFIED_CONFLICT.format(key=label, first=first, second=second))
+    elif member is None:
+        messages.success(request, CONTACT_VERIFIED.format(key=label))
+    elif outcome.is_pending:
+        messages.success(request, VERIFIED_PENDING.format(key=label, member=member.display_name))
+    else:
+        messages.success(request, VERIFIED_UNIFIED.format(key=label, member=member.display_name))
+        return redirect("contacts:detail", request.channel.slug, member.pk)
+    return redirect("contacts:detail", request.channel.slug, customer.pk)
 
 
 @channel_view(EDIT)

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
-from contacts.models import Channel, Customer, Membership, PendingUnification
+from contacts.models import IS_LEAD, Channel, Customer, Membership, PendingUnification
 from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
 from imports import selectors
@@ -264,13 +264,11 @@ def _new_opt_outs(imp: Import) -> tuple[bool, bool] | None:
 def _partners_exist(channel_id: int, mapping) -> bool:
     """Whether the channel holds a customer the rows could unify with (R-U1, R-U4): a lead for
     a member import, a member for a lead import (an index lookup either way)."""
-    partners = Customer.objects.filter(
-        channel_id=channel_id, member_id__isnull=mapping.kind == mapping_engine.MEMBER
-    )
-    return partners.exists()
+    partners = IS_LEAD if mapping.kind == mapping_engine.MEMBER else Q(member_id__isnull=False)
+    return Customer.objects.filter(partners, channel_id=channel_id).exists()
 
 
-def _load(
+def customers_load(
     writer: OrmWriter, *, channel_id: int, lookups, lock: bool, partners: bool = True
 ) -> list[Record]:
     """One query for the chunk's keys, then the contacts that may reach unification partners.
@@ -758,7 +756,7 @@ def _plan_whole(
 ) -> ChunkOutcome:
     """A dry run's chunk planned on whole records, unification partners included."""
     lookups = lookup_values(mapping, chunk.parsed, identifier_only=not overlay.has_partners)
-    loaded = _load(
+    loaded = customers_load(
         writer,
         channel_id=imp.channel_id,
         lookups=lookups,
@@ -966,7 +964,7 @@ def _plan_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, locked: Impor
     lookups = lookup_values(mapping, chunk.parsed, identifier_only=not partners)
     for optimistic in (True, False) if writer.optimistic else (False,):
         now = timezone.now()
-        loaded = _load(
+        loaded = customers_load(
             writer,
             channel_id=imp.channel_id,
             lookups=lookups,

@@ -565,8 +565,8 @@ class ChunkPlanner:
         self,
         mapping: ImportMapping,
         *,
-        import_id: int,
-        tag: str,
+        import_id: int | None,
+        tag: str | None,
         clear_empty: bool,
         now: datetime,
         mu_room: int | None,
@@ -575,7 +575,8 @@ class ChunkPlanner:
     ) -> None:
         """``check_only`` plans on light records (Record.light) for a dry run in a channel where
         nothing can unify with the rows: existing customers are only matched and checked.
-        ``new_opt_outs`` is the import's choice (email, texting) for new customers (R-I7a)."""
+        ``new_opt_outs`` is the import's choice (email, texting) for new customers (R-I7a).
+        ``tag`` None tags no one: a single customer written through the API is no import."""
         self.mapping = mapping
         self.check_only = check_only
         self.import_id = import_id
@@ -585,7 +586,7 @@ class ChunkPlanner:
         self.mu_room = mu_room
         self.is_member_import = mapping.kind == MEMBER
         self._now_seen = now.timestamp()
-        self._row_overhead = _CELL_OVERHEAD * (len(mapping.columns) + 1) + 6 * len(tag)
+        self._row_overhead = _CELL_OVERHEAD * (len(mapping.columns) + 1) + 6 * len(tag or "")
         self._has_choice = new_opt_outs is not None
         self._new_email, self._new_texting = new_opt_outs or (None, None)
         if self._has_choice:  # the chosen values are no cell of the row
@@ -742,7 +743,7 @@ class ChunkPlanner:
         record.unsubscribe_email = self._new_email  # None without a choice; a cell overrides it
         record.unsubscribe_texting = self._new_texting
         record.chosen = missing
-        record.import_tags = [self.tag]
+        record.import_tags = [self.tag] if self.tag is not None else []
         record.created_at = record.updated_at = record.last_seen_at = now
         record.seen = self._now_seen
         record.has_booted = False
@@ -841,7 +842,7 @@ class ChunkPlanner:
             self._fail(number, errors, values)
             return False
         tags = record.import_tags
-        if self.tag not in tags:
+        if self.tag is not None and self.tag not in tags:
             tags = merge_tags(tags, [self.tag])
         touched = profile is not None or assignments or tags is not record.import_tags
         if touched:

@@ -1,9 +1,8 @@
 """Export a channel's customers: JSON lines, or editable data as CSV or .xlsx (R-E1).
 
 ``--format jsonl`` (the default) writes every customer, hidden and blocked ones included, one
-JSON object a line, ordered by id. Absent values are null; timestamps are ISO 8601 in UTC with
-milliseconds ("2025-05-04T09:00:00.000Z"); custom keys keep their typed JSON values, sorted by
-name so the output is the same on every database.
+JSON object a line, ordered by id, each in the shape of contacts.customer_json (the customer
+API's too).
 
 ``--format csv|xlsx --editable`` writes the editable data of one kind (``--kind member``, the
 default, or ``lead`` with ``--identifier email|mobile``), optionally only the customers with
@@ -17,10 +16,10 @@ Both stream: constant memory.
 import json
 import os
 import sys
-from datetime import UTC
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.customer_json import CUSTOMER_FIELDS, customer_json
 from contacts.models import Channel, Customer
 from imports.engine.export_files import FORMATS
 from imports.exports import editable_export
@@ -31,61 +30,11 @@ JSONL = "jsonl"
 FORMAT_UNKNOWN = "Choose the export format: jsonl, csv or xlsx."
 EDITABLE_NEEDED = "CSV and xlsx exports hold editable data only: add --editable (R-E1)."
 EDITABLE_OPTIONS = "--editable, --kind, --identifier and --tag go with --format csv or xlsx."
-_FIELDS = (
-    "id",
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "created_at",
-    "updated_at",
-    "last_seen_at",
-    "is_hidden",
-    "is_blocked",
-    "profile",
-)
-
-
-def _when(moment):
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def customer_line(row: tuple) -> str:
     """One exported customer as a JSON object on one line."""
-    (pk, member_id, name, email, mobile, landline, email_verified, mobile_verified,
-     unsubscribe_email, unsubscribe_texting, tags, created, updated, seen, hidden, blocked,
-     profile) = row  # fmt: skip
-    return json.dumps(
-        {
-            "id": pk,
-            "type": "member" if member_id is not None else "lead",
-            "memberId": member_id,
-            "name": name or None,
-            "email": email,
-            "mobileNumber": mobile,
-            "landlineNumber": landline,
-            "emailVerified": email_verified,
-            "mobileVerified": mobile_verified,
-            "unsubscribeEmail": unsubscribe_email,
-            "unsubscribeTexting": unsubscribe_texting,
-            "userImportTag": list(tags or []),
-            "createdAt": _when(created),
-            "updatedAt": _when(updated),
-            "lastSeenAt": _when(seen),
-            "isHidden": hidden,
-            "isBlocked": blocked,
-            "profile": {key: (profile or {})[key] for key in sorted(profile or {})},
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(customer_json(row), ensure_ascii=False)
 
 
 class Command(BaseCommand):
@@ -122,7 +71,7 @@ class Command(BaseCommand):
         rows = (
             Customer.objects.filter(channel=channel)
             .order_by("id")
-            .values_list(*_FIELDS)
+            .values_list(*CUSTOMER_FIELDS)
             .iterator(chunk_size=2000)
         )
         if output:
