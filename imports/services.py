@@ -68,6 +68,7 @@ IMPORT_ALREADY_ACTIVE = (
 # The running import's last progress, in the refusal above.
 ACTIVE_PROGRESS = ", at row {done} of {total} (last progress {beat} UTC)"
 ACTIVE_STALLED = ", stalled at row {done} of {total} since {beat} UTC: it resumes by itself"
+ACTIVE_INTERRUPTED = ", interrupted at row {done} of {total}: it resumes by itself"
 IMPORT_NOT_DRAFT = "This import has already been started; upload the file again to import it again."
 IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the import."
 IMPORT_NOT_ACTIVE = "This import is not queued or running, so there is nothing to stop."
@@ -159,9 +160,13 @@ def _active_refusal(active: Import) -> ImportRefused:
     when = (active.started_at or active.created_at).astimezone(UTC)
     progress = ""
     if active.status == Import.Status.RUNNING:
-        beat = active.heartbeat_at or active.started_at or active.created_at
-        stalled = selectors.import_is_stalled(active, timezone.now())
-        progress = (ACTIVE_STALLED if stalled else ACTIVE_PROGRESS).format(
+        words = ACTIVE_PROGRESS
+        if active.heartbeat_at is None:  # its runner let go (an interrupted command)
+            words = ACTIVE_INTERRUPTED
+        elif selectors.import_is_stalled(active, timezone.now()):
+            words = ACTIVE_STALLED
+        beat = active.heartbeat_at or active.created_at
+        progress = words.format(
             done=f"{active.rows_done:,}",
             total=f"{active.total_rows:,}",
             beat=beat.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
