@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from contacts.models import Customer
-from imports import recovery, services, tasks
+from imports import recovery, services, tasks, views
 from imports.models import Import
 from tests.factories import MembershipFactory, UserFactory
 
@@ -176,10 +176,13 @@ def test_each_worker_start_makes_the_sweep_schedule_once_and_sweeps(
     assert Schedule.objects.get(name=recovery.SWEEP_SCHEDULE).minutes == 5
 
 
-def test_stopping_a_stalled_import_ends_it_at_once(channel, owner, queued_tasks):
+def test_stopping_a_stalled_import_ends_it_at_once(client, channel, owner, queued_tasks):
     killed = _killed_after(_started(channel, owner), chunks=2)
     _age(killed)
-    stopped = services.import_stop(imp=killed, by=owner)
+    client.force_login(owner)
+    response = client.post(reverse("imports:stop", args=[channel.slug, killed.pk]), follow=True)
+    assert views.STOPPED_STALLED.format(done="6") in response.content.decode()
+    stopped = Import.objects.get(pk=killed.pk)
     assert (stopped.status, stopped.rows_done) == (Import.Status.STOPPED, 6)
     assert recovery.import_sweep() == []
     assert Customer.objects.filter(channel=channel).count() == 5
