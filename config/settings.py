@@ -160,6 +160,11 @@ IMPORT_PARALLEL_PARSE_MIN_BYTES = env.int("IMPORT_PARALLEL_PARSE_MIN_BYTES", def
 # An import of at least this many rows is followed by the customer table's upkeep, a queued task
 # (contacts.services.customer_table_upkeep).
 IMPORT_UPKEEP_MIN_ROWS = env.int("IMPORT_UPKEEP_MIN_ROWS", default=20_000)
+# A queued or running import (or a wizard check) whose heartbeat is older than this is taken for
+# stranded by a dead worker: the sweep (imports.recovery), a django-q2 schedule every
+# IMPORT_SWEEP_MINUTES that also runs when a worker starts, queues it again.
+IMPORT_STALE_SECONDS = env.int("IMPORT_STALE_SECONDS", default=30)
+IMPORT_SWEEP_MINUTES = env.int("IMPORT_SWEEP_MINUTES", default=1)
 
 # R-I13: the email that an import ended. The console backend prints it; smtp+tls://... sends it.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -41,7 +41,7 @@ class ImportAdmin(ReadOnlyAdmin):
                     ("conflict_count", "conflicts_link"),
                     "error_message",
                     ("failures_file", "failures_expire_at"),
-                    ("created_at", "started_at", "finished_at"),
+                    ("created_at", "started_at", "heartbeat_at", "finished_at"),
                 )
             },
         ),

@@ -98,6 +98,11 @@ class Import(models.Model):
     stop_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The last sign of life of whoever holds the import's work: set when it is queued, when a
+    # runner takes it and with every committed chunk; for a draft, the same of its check.
+    # Empty once a runner let go of it (an interrupted command). Stale: the sweep queues the
+    # work again (imports.recovery).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error_message = models.TextField(blank=True, default="")
     failures_file = models.FileField(
         upload_to=failures_upload_path, max_length=300, blank=True, default=""

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from imports.models import Import
+from imports.selectors import import_is_stalled
 
 OUTCOMES = {
     Import.Status.QUEUED: "Queued: waiting for a worker",
@@ -18,6 +19,7 @@ class Progress:
     percent: int
     rate: int  # rows a second since the run started; 0 before any row is done
     left: str  # time left in words, "" while unknown
+    is_stalled: bool = False  # running, but its worker has given no sign of life (resuming)
 
 
 def import_progress(imp: Import, now: datetime) -> Progress:
@@ -27,7 +29,8 @@ def import_progress(imp: Import, now: datetime) -> Progress:
     elapsed = (now - imp.started_at).total_seconds() if imp.started_at else 0
     rate = int(done / elapsed) if elapsed > 0 and done else 0
     left = _duration((total - done) / rate) if rate and total > done else ""
-    return Progress(percent=percent, rate=rate, left=left)
+    stalled = import_is_stalled(imp, now)
+    return Progress(percent=percent, rate=rate, left="" if stalled else left, is_stalled=stalled)
 
 
 def _duration(seconds: float) -> str:

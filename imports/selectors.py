@@ -2,7 +2,9 @@
 
 import contextlib
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from contacts.models import Channel, Membership, ProfileKey
@@ -19,6 +21,32 @@ def import_active(channel: Channel) -> Import | None:
         .filter(channel=channel, status__in=Import.ACTIVE_STATUSES)
         .first()
     )
+
+
+def heartbeat_stale(now: datetime) -> Q:
+    """Imports whose heartbeat is older than IMPORT_STALE_SECONDS, or that have none."""
+    cutoff = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff)
+
+
+def import_is_stalled(imp: Import, now: datetime) -> bool:
+    """Whether a running import has given no sign of life for IMPORT_STALE_SECONDS."""
+    if imp.status != Import.Status.RUNNING:
+        return False
+    cutoff = now - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    return imp.heartbeat_at is None or imp.heartbeat_at < cutoff
+
+
+def imports_stranded(now: datetime) -> QuerySet[Import]:
+    """Queued or running imports, and drafts with a queued or running check, whose heartbeat
+    is stale: work a dead worker (or an interrupted command) left behind."""
+    checking = Q(
+        status=Import.Status.DRAFT,
+        check_status__in=[Import.CheckStatus.QUEUED, Import.CheckStatus.RUNNING],
+    )
+    return Import.objects.filter(
+        Q(status__in=Import.ACTIVE_STATUSES) | checking, heartbeat_stale(now)
+    ).order_by("pk")
 
 
 def custom_keys(channel: Channel) -> list[KeyInfo]:

@@ -62,9 +62,13 @@ NO_EDIT_PERMISSION = (
 )
 NOT_A_MANAGER = "{who} is not a manager of the channel {channel}."
 IMPORT_ALREADY_ACTIVE = (
-    'Another import is {status} in this channel: "{file}", started by {who} on {when} UTC. '
-    "Wait until it ends, then start this one."
+    'Another import is {status} in this channel: #{id} "{file}", started by {who} on {when} UTC'
+    "{progress}. Wait until it ends, or stop it on its page, then start this one."
 )
+# The running import's last progress, in the refusal above.
+ACTIVE_PROGRESS = ", at row {done} of {total} (last progress {beat} UTC)"
+ACTIVE_STALLED = ", stalled at row {done} of {total} since {beat} UTC: it resumes by itself"
+ACTIVE_INTERRUPTED = ", interrupted at row {done} of {total}: it resumes by itself"
 IMPORT_NOT_DRAFT = "This import has already been started; upload the file again to import it again."
 IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the import."
 IMPORT_NOT_ACTIVE = "This import is not queued or running, so there is nothing to stop."
@@ -102,11 +106,15 @@ _TAG_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class ImportRefused(Exception):
-    """The import cannot go ahead; ``message`` tells the manager why and what to do."""
+    """The import cannot go ahead; ``message`` tells the manager why and what to do.
 
-    def __init__(self, message: str) -> None:
+    ``active_import_id``: the channel's queued or running import that refused it (R-I16).
+    """
+
+    def __init__(self, message: str, active_import_id: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.active_import_id = active_import_id
 
 
 class _TakenOver(Exception):
@@ -115,6 +123,10 @@ class _TakenOver(Exception):
 
 class _StopRequested(Exception):
     """A manager asked the running import to stop; the chunks before this one stay committed."""
+
+
+class _Interrupted(Exception):
+    """The runner was asked to let go (a signal to the command): the import stays resumable."""
 
 
 # helpers
@@ -151,13 +163,29 @@ def _checked_tag(tag: str) -> str:
 def _active_refusal(active: Import) -> ImportRefused:
     who = active.started_by.email or active.started_by.username if active.started_by else "someone"
     when = (active.started_at or active.created_at).astimezone(UTC)
+    progress = ""
+    if active.status == Import.Status.RUNNING:
+        words = ACTIVE_PROGRESS
+        if active.heartbeat_at is None:  # its runner let go (an interrupted command)
+            words = ACTIVE_INTERRUPTED
+        elif selectors.import_is_stalled(active, timezone.now()):
+            words = ACTIVE_STALLED
+        beat = active.heartbeat_at or active.created_at
+        progress = words.format(
+            done=f"{active.rows_done:,}",
+            total=f"{active.total_rows:,}",
+            beat=beat.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        )
     return ImportRefused(
         IMPORT_ALREADY_ACTIVE.format(
             status=active.status,
+            id=active.pk,
             file=active.file_name,
             who=who,
             when=when.strftime("%Y-%m-%d %H:%M"),
-        )
+            progress=progress,
+        ),
+        active_import_id=active.pk,
     )
 
 
@@ -664,31 +692,48 @@ def import_check_request(*, imp: Import, by) -> Import:
     _editor(imp.channel, by)
     _check_reset(imp)
     imp.check_status = Import.CheckStatus.QUEUED
-    imp.save(update_fields=["check_status", "check_result", "check_rows_done", "check_error"])
+    imp.heartbeat_at = timezone.now()
+    imp.save(
+        update_fields=[
+            "check_status",
+            "check_result",
+            "check_rows_done",
+            "check_error",
+            "heartbeat_at",
+        ]
+    )
     import_id = imp.id
-    transaction.on_commit(lambda: _enqueue_check(import_id))
+    transaction.on_commit(lambda: import_check_enqueue(import_id))
     return imp
 
 
-def _enqueue_check(import_id: int) -> None:
+def import_check_enqueue(import_id: int) -> None:
+    """Hand a draft's queued check to the django-q2 worker."""
     from django_q.tasks import async_task
 
     async_task("imports.tasks.check_import_task", import_id, task_name=f"import-check-{import_id}")
 
 
 def import_check_perform(*, import_id: int) -> Import:
-    """Run a queued dry run in the worker, saving its progress and its report on the import."""
-    asked = Import.objects.filter(
-        pk=import_id,
-        status=Import.Status.DRAFT,
-        check_status__in=[Import.CheckStatus.QUEUED, Import.CheckStatus.RUNNING],
+    """Run a queued dry run in the worker, saving its progress and its report on the import.
+
+    A running check is taken over only when its heartbeat is stale (its worker died): a task
+    queued twice runs it once.
+    """
+    draft = Import.objects.filter(pk=import_id, status=Import.Status.DRAFT)
+    asked = draft.filter(
+        Q(check_status=Import.CheckStatus.QUEUED)
+        | Q(selectors.heartbeat_stale(timezone.now()), check_status=Import.CheckStatus.RUNNING)
     )
-    if not asked.update(check_status=Import.CheckStatus.RUNNING, check_rows_done=0):
-        return Import.objects.get(pk=import_id)  # changed or discarded meanwhile
-    running = asked.filter(check_status=Import.CheckStatus.RUNNING)
+    taken = asked.update(
+        check_status=Import.CheckStatus.RUNNING, check_rows_done=0, heartbeat_at=timezone.now()
+    )
+    if not taken:
+        return Import.objects.get(pk=import_id)  # changed, discarded or checked elsewhere
+    running = draft.filter(check_status=Import.CheckStatus.RUNNING)
 
     def progress(done: int, total: int) -> None:
-        running.update(check_rows_done=done, total_rows=total)
+        running.update(check_rows_done=done, total_rows=total, heartbeat_at=timezone.now())
 
     imp = Import.objects.select_related("channel").get(pk=import_id)
     try:
@@ -802,9 +847,10 @@ def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
                 ) from None
         imp.status = Import.Status.QUEUED
         imp.started_by = by
+        imp.heartbeat_at = timezone.now()
         try:
             with transaction.atomic():
-                imp.save(update_fields=["status", "started_by"])
+                imp.save(update_fields=["status", "started_by", "heartbeat_at"])
         except IntegrityError:
             imp.status = Import.Status.DRAFT
             active = selectors.import_active(channel)
@@ -821,7 +867,7 @@ def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
         )
         if enqueue:
             import_id = imp.id
-            transaction.on_commit(lambda: _enqueue(import_id))
+            transaction.on_commit(lambda: import_enqueue(import_id))
     return imp
 
 
@@ -844,7 +890,8 @@ def _start_details(imp: Import, by) -> dict:
     }
 
 
-def _enqueue(import_id: int) -> None:
+def import_enqueue(import_id: int) -> None:
+    """Hand a queued or running import to the django-q2 worker."""
     from django_q.tasks import async_task
 
     async_task("imports.tasks.run_import_task", import_id, task_name=f"import-{import_id}")
@@ -853,12 +900,20 @@ def _enqueue(import_id: int) -> None:
 # run
 
 
-def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = None) -> Import:
+def import_run(
+    *,
+    import_id: int,
+    progress: Callable[[int, int], None] | None = None,
+    interrupted: Callable[[], bool] | None = None,
+) -> Import:
     """Run a queued import, or resume a running one after its last committed row.
 
-    Safe to call twice at once: a chunk commits only if the import's last row is still the one
-    its runner started from; the late runner stops. An unexpected error marks the import failed
-    (the chunk in hand rolls back, nothing half-written).
+    A running import is resumed only when its heartbeat is stale (its runner died or let go);
+    otherwise it is returned as it is. Safe to call twice at once all the same: a chunk commits
+    only if the import's last row is still the one its runner started from; the late runner
+    stops. An unexpected error marks the import failed (the chunk in hand rolls back, nothing
+    half-written). ``interrupted`` is asked before each chunk: once true, the run lets go of
+    the import, which stays running and resumable.
     """
     imp = _begin(import_id)
     if imp is None:
@@ -878,14 +933,26 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
                     # a file refused part-way (a broken quote, a row that does not decode) is
                     # refused with nothing written.
                     imp.total_rows = table.count_rows()
-                    Import.objects.filter(pk=imp.pk).update(total_rows=imp.total_rows)
+                    imp.heartbeat_at = timezone.now()
+                    Import.objects.filter(pk=imp.pk).update(
+                        total_rows=imp.total_rows, heartbeat_at=imp.heartbeat_at
+                    )
                 for chunk in chunks:
+                    if interrupted is not None and interrupted():
+                        raise _Interrupted
                     row = chunk.first_row
                     imp = _run_chunk(imp, mapping, writer, chunk, logs_edits)
                     if progress is not None:
                         progress(imp.rows_done, imp.total_rows)
     except _TakenOver:
         return Import.objects.get(pk=import_id)
+    except _Interrupted:
+        _release(imp)
+        return Import.objects.get(pk=import_id)
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):  # the connection may be gone with the signal
+            _release(imp)
+        raise
     except _StopRequested:
         return _finish(import_id, stopped=True, headers=headers)
     except (FileRefused, mapping_engine.MappingError) as error:
@@ -898,16 +965,29 @@ def import_run(*, import_id: int, progress: Callable[[int, int], None] | None = 
 
 
 def _begin(import_id: int) -> Import | None:
+    """Take a queued import, or a running one whose runner is gone (stale heartbeat)."""
+    now = timezone.now()
     with transaction.atomic():
         imp = Import.objects.select_for_update().get(pk=import_id)
         if imp.status == Import.Status.QUEUED:
             imp.status = Import.Status.RUNNING
-            imp.started_at = timezone.now()
+            imp.started_at = now
             imp.mu_room_left = mu_room(imp.channel)
-            imp.save(update_fields=["status", "started_at", "mu_room_left"])
-        elif imp.status != Import.Status.RUNNING:
+            imp.heartbeat_at = now
+            imp.save(update_fields=["status", "started_at", "mu_room_left", "heartbeat_at"])
+        elif selectors.import_is_stalled(imp, now):
+            imp.heartbeat_at = now
+            imp.save(update_fields=["heartbeat_at"])
+        else:
             return None
     return Import.objects.select_related("channel", "started_by").get(pk=import_id)
+
+
+def _release(imp: Import) -> None:
+    """Let go of a running import: its heartbeat is cleared, so it can be resumed at once."""
+    Import.objects.filter(
+        pk=imp.pk, status=Import.Status.RUNNING, heartbeat_at=imp.heartbeat_at
+    ).update(heartbeat_at=None)
 
 
 _PROGRESS_FIELDS = [
@@ -921,6 +1001,7 @@ _PROGRESS_FIELDS = [
     "pending_unification_count",
     "conflict_count",
     "mu_room_left",
+    "heartbeat_at",
 ]
 
 
@@ -944,6 +1025,7 @@ def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bo
         locked.pending_unification_count += pending
         locked.conflict_count += outcome.conflict_count
         locked.mu_room_left = outcome.mu_room
+        locked.heartbeat_at = timezone.now()
         locked.save(update_fields=_PROGRESS_FIELDS)
     for name in _PROGRESS_FIELDS:
         setattr(imp, name, getattr(locked, name))
@@ -1193,7 +1275,10 @@ def _final_status(error: str | None, stopped: bool) -> str:
 
 
 def import_stop(*, imp: Import, by) -> Import:
-    """Stop a queued or running import after the chunk in flight; what was committed stays."""
+    """Stop a queued or running import after the chunk in flight; what was committed stays.
+
+    A queued import, or a running one whose runner is gone (stale heartbeat), ends at once.
+    """
     owner = selectors.channel_owner(imp.channel)
     if by is None or (by.pk != imp.started_by_id and (owner is None or by.pk != owner.pk)):
         raise ImportRefused(STOP_NOT_ALLOWED)
@@ -1205,8 +1290,11 @@ def import_stop(*, imp: Import, by) -> Import:
             locked.stop_requested_at = timezone.now()
             locked.stop_requested_by = by
             locked.save(update_fields=["stop_requested_at", "stop_requested_by"])
-        queued = locked.status == Import.Status.QUEUED
-    if queued:  # no runner holds it yet: it ends now, having written nothing
+        # No runner holds a queued import yet, nor a running one whose heartbeat is stale.
+        unheld = locked.status == Import.Status.QUEUED or selectors.import_is_stalled(
+            locked, timezone.now()
+        )
+    if unheld:  # it ends now, with what was committed
         return _finish(imp.pk, stopped=True)
     return locked
 

@@ -1,6 +1,7 @@
 """django-q2 entry points: plain arguments in (ids, never objects), one service call each."""
 
 from contacts.services import customer_table_upkeep
+from imports.recovery import import_sweep
 from imports.services import import_check_perform, import_run
 
 
@@ -17,3 +18,8 @@ def check_import_task(import_id: int) -> None:
 def customer_table_upkeep_task() -> None:
     """After a large import: the customer table's statistics and visibility map."""
     customer_table_upkeep()
+
+
+def import_sweep_task() -> None:
+    """The sweep's schedule: queue again what a dead worker left behind."""
+    import_sweep()

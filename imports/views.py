@@ -22,6 +22,7 @@ FIRST_ROWS = 5
 STOP_ASKED = "The import stops after the rows in hand; what was imported stays."
 STOPPED_BEFORE_START = "The import was stopped before it began: nothing was imported."
 EXPORT_KIND_UNKNOWN = "Choose what to download: members, leads by email or leads by mobile."
+STOPPED_STALLED = "The import was stopped: the {done} rows it had imported stay."
 FAILURES_EXPIRED = (
     "The failed-rows file is kept for 30 days; this one has expired and been removed."
 )
@@ -128,8 +129,12 @@ def import_stop(request, pk: int):
     except services.ImportRefused as error:
         messages.error(request, error.message)
     else:
-        stopped = imp.status == Import.Status.STOPPED
-        messages.info(request, STOPPED_BEFORE_START if stopped else STOP_ASKED)
+        if imp.status != Import.Status.STOPPED:
+            messages.info(request, STOP_ASKED)
+        elif imp.rows_done:  # its runner was gone: it ended at once, with what it had done
+            messages.info(request, STOPPED_STALLED.format(done=f"{imp.rows_done:,}"))
+        else:
+            messages.info(request, STOPPED_BEFORE_START)
     return redirect("imports:detail", request.channel.slug, imp.pk)
 
 

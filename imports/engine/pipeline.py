@@ -45,6 +45,9 @@ class Forked(Iterator[T]):
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child
+            # A Ctrl-C reaches the whole process group: the parent decides, and ends the child.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             os.close(read_fd)
             _produce_into(write_fd, produce)  # never returns
         os.close(write_fd)

@@ -1,4 +1,5 @@
-"""The command-line contract: import_customers, run_import, export_customers, purge_import_files."""
+"""The command-line contract: import_customers, run_import, stop_import, export_customers,
+purge_import_files."""
 
 import json
 import os
@@ -17,6 +18,7 @@ from contacts.models import Channel, Customer
 from imports import services
 from imports.engine import mapping as mapping_engine
 from imports.engine.planning import MEMBER_ID_EMPTY
+from imports.management.commands import _foreground as foreground
 from imports.management.commands import import_customers as command
 from imports.models import Import
 from tests.factories import CustomerFactory
@@ -147,8 +149,10 @@ def test_R_I16_import_customers_refuses_while_another_import_runs(channel, owner
     assert summary["status"] == "queued"
     message = refused("import_customers", "acme", path, "--kind", "member")
     assert message.startswith(
-        'Another import is queued in this channel: "m.csv", started by owner@example.com'
+        f'Another import is queued in this channel: #{summary["import"]} "m.csv", started by '
+        "owner@example.com"
     )
+    assert message.endswith(" " + foreground.ACTIVE_HINT.format(id=summary["import"]))
     assert Import.objects.count() == 1
     summary, _, _ = run("run_import", summary["import"])
     assert summary["status"] == "succeeded"
@@ -210,12 +214,53 @@ def test_R_M3_import_customers_reports_customers_created_hidden(channel, owner, 
 def test_run_import_resumes_a_running_import(channel, owner, tmp_path):
     path = write(tmp_path, "m.csv", f"memberId,{OPT}", "M1,false,false", "M2,false,false")
     summary, _, _ = run("import_customers", "acme", path, "--kind", "member", "--queue")
-    Import.objects.filter(pk=summary["import"]).update(status="running")
+    # Its runner is gone: the heartbeat was cleared, as an interrupted command leaves it.
+    Import.objects.filter(pk=summary["import"]).update(status="running", heartbeat_at=None)
     summary, _, _ = run("run_import", summary["import"])
     assert (summary["status"], summary["created"]) == ("succeeded", 2)
     with pytest.raises(CommandError) as caught:
         run("run_import", 999)
     assert str(caught.value) == "There is no import #999."
+
+
+def test_run_import_is_refused_while_another_process_runs_the_import(
+    channel, owner, tmp_path, settings
+):
+    path = write(tmp_path, "m.csv", f"memberId,{OPT}", "M1,false,false")
+    summary, _, _ = run("import_customers", "acme", path, "--kind", "member", "--queue")
+    beat = timezone.now()
+    Import.objects.filter(pk=summary["import"]).update(
+        status="running", heartbeat_at=beat, total_rows=1
+    )
+    assert refused("run_import", summary["import"]) == foreground.RUNNING_ELSEWHERE.format(
+        id=summary["import"],
+        done="0",
+        total="1",
+        beat=beat.strftime("%Y-%m-%d %H:%M:%S"),
+        stale=settings.IMPORT_STALE_SECONDS,
+    )
+    assert Import.objects.get(pk=summary["import"]).rows_done == 0
+
+
+def test_stop_import_ends_a_queued_or_stalled_import_and_asks_a_running_one(
+    channel, owner, tmp_path
+):
+    from imports.management.commands import stop_import
+
+    path = write(tmp_path, "m.csv", f"memberId,{OPT}", "M1,false,false")
+    summary, _, _ = run("import_customers", "acme", path, "--kind", "member", "--queue")
+    imp = Import.objects.get(pk=summary["import"])
+    Import.objects.filter(pk=imp.pk).update(status="running", heartbeat_at=timezone.now())
+    summary, _, err = run("stop_import", imp.pk)
+    assert summary["status"] == "running"
+    assert err.strip() == stop_import.STOPPING.format(id=imp.pk)
+    assert Import.objects.get(pk=imp.pk).stop_requested_at is not None
+    Import.objects.filter(pk=imp.pk).update(heartbeat_at=None)  # its runner is gone
+    summary, _, err = run("stop_import", imp.pk, "--by", owner.email)
+    assert summary["status"] == "stopped"
+    assert err.strip() == stop_import.STOPPED.format(id=imp.pk, done="0", total="0")
+    assert refused("stop_import", imp.pk) == services.IMPORT_NOT_ACTIVE
+    assert refused("stop_import", 999) == "There is no import #999."
 
 
 def test_export_customers_streams_every_customer_as_json_lines(channel, owner, tmp_path):

@@ -486,8 +486,14 @@ def test_R_I16_a_second_import_is_refused_naming_who_started_the_running_one(
         services.import_start(imp=second, by=owner, enqueue=False)
     when = first.created_at.strftime("%Y-%m-%d %H:%M")
     assert caught.value.message == services.IMPORT_ALREADY_ACTIVE.format(
-        status="queued", file="customers.csv", who="editor@example.com", when=when
+        status="queued",
+        id=first.pk,
+        file="customers.csv",
+        who="editor@example.com",
+        when=when,
+        progress="",
     )
+    assert caught.value.active_import_id == first.pk
     second.refresh_from_db()
     assert second.status == Import.Status.DRAFT
     services.import_run(import_id=first.id)
@@ -963,6 +969,7 @@ def test_a_killed_run_resumes_after_the_last_committed_chunk_with_the_same_resul
     channel, owner, other_channel, settings, monkeypatch
 ):
     settings.IMPORT_CHUNK_ROWS = 2
+    settings.IMPORT_STALE_SECONDS = 0  # the killed runner's heartbeat is stale at once
     services_keys(channel, owner, hobbies="list")
     services_keys(other_channel, None, hobbies="list")
     text = csv(

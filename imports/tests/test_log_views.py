@@ -128,6 +128,7 @@ def test_active_import_shows_progress_and_refreshes_itself(client, viewer, chann
         total_rows=200,
         rows_done=50,
         started_at=timezone.now() - timedelta(seconds=10),
+        heartbeat_at=timezone.now(),
     )
     client.force_login(viewer)
     response = client.get(reverse("imports:detail", args=["acme", imp.pk]))

@@ -3,6 +3,8 @@
 The last line on standard output is one JSON object with the import's id, status and counters.
 Exit 0 when the import ran or was checked (failed rows included); exit 1 with a one-line reason
 on standard error when it is refused, or when it stops with an error (after its summary).
+Ctrl-C or SIGTERM stops it after the chunk in flight and leaves it resumable (``run_import``),
+exit 128 + the signal's number (``_foreground``).
 """
 
 import json
@@ -19,6 +21,7 @@ from imports import selectors, services
 from imports.engine.failures import FailuresWorkbook
 from imports.models import Import
 
+from ._foreground import ACTIVE_HINT, Interrupts, interrupted, run_in_foreground
 from ._progress import ProgressBar
 
 UNKNOWN_CHANNEL = 'There is no channel with the slug "{slug}".'
@@ -43,6 +46,18 @@ def one_line(message: str) -> str:
 
 def _rows_word(count: int) -> str:
     return "row" if count == 1 else "rows"
+
+
+def user_by_email(email: str):
+    """The user with this login or email (CommandError if none)."""
+    User = get_user_model()
+    user = (
+        User.objects.filter(username__iexact=email).first()
+        or User.objects.filter(email__iexact=email).first()
+    )
+    if user is None:
+        raise CommandError(UNKNOWN_MANAGER.format(email=email))
+    return user
 
 
 class Command(BaseCommand):
@@ -81,6 +96,15 @@ class Command(BaseCommand):
         parser.add_argument("--queue", action="store_true", help="Only enqueue for the worker.")
 
     def handle(self, *args, **options):
+        self.import_id = None
+        with Interrupts() as interrupts:
+            try:
+                return self._import(interrupts, **options)
+            except KeyboardInterrupt:
+                imp = Import.objects.filter(pk=self.import_id).first() if self.import_id else None
+                interrupted(self, imp, interrupts)
+
+    def _import(self, interrupts: Interrupts, **options):
         channel = Channel.objects.filter(slug=options["slug"]).first()
         if channel is None:
             raise CommandError(UNKNOWN_CHANNEL.format(slug=options["slug"]))
@@ -102,6 +126,7 @@ class Command(BaseCommand):
                     file_name=path.name,
                     encoding=options["encoding"],
                 )
+            self.import_id = imp.pk
             services.import_configure(
                 imp=imp,
                 by=by,
@@ -120,7 +145,10 @@ class Command(BaseCommand):
             services.import_start(imp=imp, by=by, enqueue=options["queue"])
         except services.ImportRefused as refusal:
             self._discard_draft(imp)
-            raise CommandError(one_line(refusal.message)) from None
+            message = one_line(refusal.message)
+            if refusal.active_import_id is not None:
+                message += " " + ACTIVE_HINT.format(id=refusal.active_import_id)
+            raise CommandError(message) from None
         except BaseException:
             # Whatever went wrong, a refused or broken command leaves no draft behind.
             self._discard_draft(imp)
@@ -128,11 +156,7 @@ class Command(BaseCommand):
         if options["queue"]:
             self.stdout.write(summary_line(imp))
             return
-        bar = ProgressBar(self.stderr._out)
-        try:
-            imp = services.import_run(import_id=imp.pk, progress=bar)
-        finally:
-            bar.close()
+        imp = run_in_foreground(self, imp.pk, interrupts)
         if options["failures_out"]:
             self._write_failures(imp, options["failures_out"])
         self.stdout.write(summary_line(imp))
@@ -203,14 +227,7 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError(NO_OWNER)
             return owner
-        User = get_user_model()
-        user = (
-            User.objects.filter(username__iexact=email).first()
-            or User.objects.filter(email__iexact=email).first()
-        )
-        if user is None:
-            raise CommandError(UNKNOWN_MANAGER.format(email=email))
-        return user
+        return user_by_email(email)
 
     @staticmethod
     def _boolean(value: str | None, flag: str) -> bool | None:
