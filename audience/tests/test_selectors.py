@@ -74,7 +74,8 @@ def test_customer_without_the_contact_is_not_reached_by_it(channel):
     CustomerFactory(channel=channel, name="Mobile only", email=None, mobile_number=MOBILE)
     CustomerFactory(channel=channel, name="Landline only", email=None, landline_number=MOBILE)
 
-    assert counts(channel) == (3, 1, 1)
+    # A landline alone is no contact (R-M1): that customer is an anonymous visitor, not listed.
+    assert counts(channel) == (2, 1, 1)
     assert reached(channel, EMAIL) == ["Email only"]
     assert reached(channel, TEXT) == ["Mobile only"]
 
@@ -197,7 +198,14 @@ def test_filters_combine_with_the_exclusions_R_B2_R_I7(channel):
     tagged = {"import_tags": ["spring"], "profile": {"city": "Seoul"}}
     CustomerFactory(channel=channel, name="Target", mobile_number=MOBILE, **tagged)
     CustomerFactory(channel=channel, name="Blocked", is_blocked=True, **tagged)
-    CustomerFactory(channel=channel, name="No email", email=None, unsubscribe_email=True, **tagged)
+    CustomerFactory(
+        channel=channel,
+        name="No email",
+        email=None,
+        mobile_number="+821020203032",
+        unsubscribe_texting=True,
+        **tagged,
+    )
     CustomerFactory(channel=channel, name="Elsewhere", import_tags=["spring"])
     audience = Audience(
         tag="spring", key_filter=KeyFilter(operator=IS, value="Seoul", custom_key="city")
