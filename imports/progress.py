@@ -25,12 +25,13 @@ class Progress:
 def import_progress(imp: Import, now: datetime) -> Progress:
     """Percent done, rows a second and time left of a queued or running import."""
     total, done = imp.total_rows, imp.rows_done
-    percent = min(100, int(100 * done / total)) if total else 0
     elapsed = (now - imp.started_at).total_seconds() if imp.started_at else 0
     rate = int(done / elapsed) if elapsed > 0 and done else 0
     left = _duration((total - done) / rate) if rate and total > done else ""
     stalled = import_is_stalled(imp, now)
-    return Progress(percent=percent, rate=rate, left="" if stalled else left, is_stalled=stalled)
+    return Progress(
+        percent=percent(done, total), rate=rate, left="" if stalled else left, is_stalled=stalled
+    )
 
 
 def _duration(seconds: float) -> str:
@@ -47,3 +48,8 @@ def outcome_words(imp: Import) -> str:
     if imp.status == Import.Status.FAILED:
         return f"Failed: {imp.error_message}" if imp.error_message else "Failed"
     return OUTCOMES.get(imp.status, imp.get_status_display())
+
+
+def percent(done: int, total: int) -> int:
+    """How much of ``total`` is done, in whole percent."""
+    return min(100, int(100 * done / total)) if total else 0

@@ -71,6 +71,7 @@ ACTIVE_STALLED = ", stalled at row {done} of {total} since {beat} UTC: it resume
 ACTIVE_INTERRUPTED = ", interrupted at row {done} of {total}: it resumes by itself"
 IMPORT_NOT_DRAFT = "This import has already been started; upload the file again to import it again."
 IMPORT_NOT_CONFIGURED = "Map the file's columns before checking or starting the import."
+CHECK_FIRST = "Check the file before starting the import: the check shows what it will do."
 IMPORT_NOT_ACTIVE = "This import is not queued or running, so there is nothing to stop."
 STOP_NOT_ALLOWED = "Only the manager who started the import or the channel owner can stop it."
 CHECK_CRASHED = (
@@ -815,17 +816,20 @@ def _plan_whole(
 # start
 
 
-def import_start(*, imp: Import, by, enqueue: bool = True) -> Import:
+def import_start(*, imp: Import, by, enqueue: bool = True, require_check: bool = False) -> Import:
     """Queue a configured draft import; one active import per channel (R-I16).
 
     Creates the import's new profile keys, records the BULK_IMPORT activity entry and, after
     commit, hands the run to the django-q2 worker (unless ``enqueue`` is false: the caller
-    runs it in-process with ``import_run``).
+    runs it in-process with ``import_run``). The wizard starts only a checked mapping
+    (``require_check``, R-I11).
     """
     if imp.status != Import.Status.DRAFT:
         raise ImportRefused(IMPORT_NOT_DRAFT)
     if not imp.mapping:
         raise ImportRefused(IMPORT_NOT_CONFIGURED)
+    if require_check and imp.check_status != Import.CheckStatus.DONE:
+        raise ImportRefused(CHECK_FIRST)
     channel = imp.channel
     _editor(channel, by)
     with transaction.atomic():

@@ -21,10 +21,10 @@ from imports import forms, selectors, services
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.mapping_page import MappingPage
 from imports.models import Import
+from imports.progress import percent
 from imports.template_files import TITLES, template_file_name
 from imports.uploads import limited_uploads, upload_refusal
 
-CHECK_FIRST = "Check the file before starting the import: the check shows what it will do."
 CHECK_QUEUED = "Checking the whole file. Nothing is written until you start the import."
 KEY_CREATED = "Key {name} will be created when the import starts; it is selected for {column}."
 READING_CHANGED = "The file was read again; choose the mapping anew."
@@ -229,7 +229,7 @@ def import_check(request, pk: int):
         imp=imp,
         checking=_checking(imp),
         report=imp.check_result if imp.check_status == Import.CheckStatus.DONE else None,
-        percent=_percent(imp.check_rows_done, imp.total_rows),
+        percent=percent(imp.check_rows_done, imp.total_rows),
         start_form=forms.StartForm(),
         active=selectors.import_active(request.channel),
     )
@@ -239,23 +239,17 @@ def _checking(imp: Import) -> bool:
     return imp.check_status in (Import.CheckStatus.QUEUED, Import.CheckStatus.RUNNING)
 
 
-def _percent(done: int, total: int) -> int:
-    return min(100, int(100 * done / total)) if total else 0
-
-
 @require_POST
 @channel_view(EDIT)
 def import_start(request, pk: int):
     """Start a checked import once the manager confirmed it cannot be undone (R-I12, R-I16)."""
     imp = _draft(request, pk)
     form = forms.StartForm(request.POST)
-    if imp.status == Import.Status.DRAFT and imp.check_status != Import.CheckStatus.DONE:
-        messages.error(request, CHECK_FIRST)
-    elif not form.is_valid():
+    if not form.is_valid():
         messages.error(request, forms.CONFIRM_REQUIRED)
     else:
         try:
-            services.import_start(imp=imp, by=request.user)
+            services.import_start(imp=imp, by=request.user, require_check=True)
         except services.ImportRefused as error:
             messages.error(request, error.message)
         else:

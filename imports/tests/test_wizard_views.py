@@ -235,7 +235,11 @@ def test_start_needs_the_confirmation_then_queues_the_import_R_I12(
 
 
 def test_an_unchecked_import_cannot_be_started(client, draft):
-    client.post(reverse("imports:start", args=["acme", draft.pk]), {"confirm": "on"})
+    draft.mapping = {"Customer ID": "memberId"}
+    draft.save()
+    url = reverse("imports:start", args=["acme", draft.pk])
+    response = client.post(url, {"confirm": "on"}, follow=True)
+    assert services.CHECK_FIRST in response.content.decode()
     assert Import.objects.get().status == Import.Status.DRAFT
 
 
