@@ -290,3 +290,26 @@ def test_a_manager_whose_edit_permission_was_withdrawn_is_refused_by_the_service
     with pytest.raises(services.ImportRefused) as refusal:
         services.import_check_request(imp=draft, by=seat.user)
     assert refusal.value.message == services.NO_EDIT_PERMISSION
+
+
+def test_reading_again_refuses_an_unknown_delimiter(client, draft):
+    with pytest.raises(services.ImportRefused) as refusal:
+        services.import_reread(imp=draft, by=draft.started_by, encoding=None, delimiter="|")
+    assert refusal.value.message == services.DELIMITER_UNKNOWN
+    draft.refresh_from_db()
+    assert draft.delimiter == ","
+
+
+def test_a_check_that_breaks_fails_with_a_message_and_writes_nothing(draft, monkeypatch):
+    draft.mapping = {"Customer ID": "memberId"}
+    draft.check_status = Import.CheckStatus.QUEUED
+    draft.save()
+
+    def broken(**kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(services, "import_check", broken)
+    imp = services.import_check_perform(import_id=draft.pk)
+    assert imp.check_status == Import.CheckStatus.FAILED
+    assert imp.check_error == services.CHECK_CRASHED.format(error="ZeroDivisionError")
+    assert not Customer.objects.exists()
