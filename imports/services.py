@@ -38,6 +38,7 @@ from imports.engine.failures import write_failures
 from imports.engine.pipeline import Forked
 from imports.engine.planning import (
     IDENTIFIER_FIELDS,
+    LOAD_FIELDS,
     LOOKUP_KEYS,
     ChunkOutcome,
     ChunkPlanner,
@@ -601,11 +602,11 @@ class _DryRunOverlay:
 
     def _phantom(self, value: str, now) -> Record:
         self._phantom_ids -= 1
-        record = Record.loaded(
-            (self._phantom_ids, None, "", None, None, None, False, False, False, False)
-            + ([self.tag], {}, now.timestamp(), False, False, False, self.import_id),
-            0,
-        )
+        values = dict.fromkeys(LOAD_FIELDS, False)
+        values.update(id=self._phantom_ids, name="", import_tags=[self.tag], profile={})
+        values.update(seen=now.timestamp(), last_import_id=self.import_id)
+        values.update(member_id=None, email=None, mobile_number=None, landline_number=None)
+        record = Record.loaded([values[name] for name in LOAD_FIELDS], 0)
         setattr(record, self.identifier_field, value)
         if self.identifier_field == "email":
             record.email_verified = True

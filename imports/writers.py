@@ -50,6 +50,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record_many
 from contacts import profile_types
+from contacts.columns import COLUMNS
 from contacts.models import Customer
 from imports.engine.planning import (
     INSERT_FIELDS,
@@ -273,27 +274,7 @@ class OrmWriter:
         )
 
 
-_PG_TYPES = {
-    "member_id": "text",
-    "name": "text",
-    "email": "text",
-    "mobile_number": "text",
-    "landline_number": "text",
-    "email_verified": "boolean",
-    "mobile_verified": "boolean",
-    "unsubscribe_email": "boolean",
-    "unsubscribe_texting": "boolean",
-    "import_tags": "jsonb",
-    "profile": "jsonb",
-    "created_at": "timestamptz",
-    "updated_at": "timestamptz",
-    "last_seen_at": "timestamptz",
-    "has_booted": "boolean",
-    "is_hidden": "boolean",
-    "is_blocked": "boolean",
-    "created_by_import_id": "bigint",
-    "last_import_id": "bigint",
-}
+_PG_TYPES = {c.field: c.sql for c in COLUMNS}
 _STAGE_DDL = "CREATE TEMP TABLE IF NOT EXISTS {name} (id bigint, {columns}) ON COMMIT DELETE ROWS"
 # One index probe a key: LATERAL behind OFFSET 0 cannot be flattened into a join, so each key
 # is looked up on its (channel, key) index whatever the statistics say. While an import fills
@@ -303,12 +284,18 @@ _PG_MATCH = (
     "SELECT m.id FROM unnest({keys}) AS k(value), LATERAL (SELECT id FROM contacts_customer "
     "WHERE channel_id = %s AND {column} = k.value OFFSET 0) AS m"
 )
-_PG_COLUMNS = (
-    "id, member_id, name, email, mobile_number, landline_number, email_verified, "
-    "mobile_verified, unsubscribe_email, unsubscribe_texting, import_tags::text, profile::text, "
-    "extract(epoch FROM last_seen_at)::float8, has_booted, is_hidden, is_blocked, last_import_id, "
-    "xmin::text::bigint"
+# LOAD_FIELDS as the server sends them (JSON as text, lastSeenAt as epoch seconds), then the
+# row version.
+_PG_COLUMNS = ", ".join(
+    "extract(epoch FROM last_seen_at)::float8"
+    if name == "seen"
+    else f"{name}::text"
+    if _PG_TYPES.get(name) == "jsonb"
+    else name
+    for name in (*LOAD_FIELDS, "xmin::text::bigint")
 )
+_PG_JSON_AT = [i for i, name in enumerate(LOAD_FIELDS) if _PG_TYPES.get(name) == "jsonb"]
+_PG_TEXT_AT = [i for i, name in enumerate(LOAD_FIELDS) if _PG_TYPES.get(name) == "text"]
 _PG_LOAD = (
     "SELECT c.* FROM ({matches}) AS found, LATERAL (SELECT "
     + _PG_COLUMNS
@@ -513,12 +500,15 @@ class PostgresWriter(OrmWriter):
                 continue
             row = list(row)
             version = row.pop()
-            tags_text, profile_text = row[10], row[11]
-            row[10], row[11] = loads(tags_text), loads(profile_text)
             # The stored JSON text is a bound of its compact UTF-8 (4 bytes a character at
             # most); the built-in strings count 6 bytes a character (escapes).
-            strings = sum(len(v) for v in row[1:6] if v)
-            bound = 4 * (len(tags_text) + len(profile_text)) + 6 * strings + 200
+            bound = 200
+            for at in _PG_JSON_AT:
+                bound += 4 * len(row[at])
+                row[at] = loads(row[at])
+            for at in _PG_TEXT_AT:
+                if row[at]:
+                    bound += 6 * len(row[at])
             record = records[row[0]] = Record.loaded(row, bound)
             record.version = version
         return list(records.values())

@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contacts import profile_types
-from contacts.keys import OPT_OUT_KEYS, normalize_email
+from contacts.columns import KEY_COLUMNS, ByImport, fields_by_import
+from contacts.keys import BUILTIN_BY_NAME, OPT_OUT_KEYS, normalize_email
 from contacts.profile_types import EMPTY, ProfileValueError
 
 from .mapping import MEMBER, MEMBER_ID, ImportMapping
@@ -50,66 +51,16 @@ from .table import FORMULA_NOT_COMPUTED, FORMULA_WITHOUT_VALUE
 from .unifying import merge_lead_into_member, merge_tags
 
 # A new customer's columns, as inserted.
-INSERT_FIELDS = (
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "profile",
-    "created_at",
-    "updated_at",
-    "last_seen_at",
-    "has_booted",
-    "is_hidden",
-    "is_blocked",
-    "created_by_import_id",
-    "last_import_id",
-)
+INSERT_FIELDS = fields_by_import(ByImport.INSERTED)
 # What planning reads of an existing customer, in this order. ``seen`` is lastSeenAt as epoch
 # seconds (or None): R-I3 only compares it, and an import never changes it (R-I20).
 LOAD_FIELDS = (
     "id",
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "profile",
-    "seen",
-    "has_booted",
-    "is_hidden",
-    "is_blocked",
-    "last_import_id",
+    *("seen" if name == "last_seen_at" else name for name in fields_by_import(ByImport.READ)),
 )
 # What an import may change on an existing customer (never memberId, createdAt, lastSeenAt or
 # blocking).
-UPDATE_FIELDS = (
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "profile",
-    "has_booted",
-    "is_hidden",
-    "last_import_id",
-    "updated_at",
-)
+UPDATE_FIELDS = fields_by_import(ByImport.UPDATED)
 
 MEMBER_ID_EMPTY = "memberId is empty; every row of a member import needs one"
 IDENTIFIER_EMPTY = "{key} is empty; every row of a lead import by {key} needs one"
@@ -183,25 +134,8 @@ class Record:
         ``profile_bytes``), so most rows skip the exact measure.
         """
         record = cls.__new__(cls)
-        (
-            record.id,
-            record.member_id,
-            record.name,
-            record.email,
-            record.mobile_number,
-            record.landline_number,
-            record.email_verified,
-            record.mobile_verified,
-            record.unsubscribe_email,
-            record.unsubscribe_texting,
-            record.import_tags,
-            record.profile,
-            record.seen,
-            record.has_booted,
-            record.is_hidden,
-            record.is_blocked,
-            record.last_import_id,
-        ) = row
+        for name, value in zip(LOAD_FIELDS, row, strict=True):
+            setattr(record, name, value)
         if record.import_tags is None:
             record.import_tags = []
         if record.profile is None:
@@ -514,7 +448,7 @@ _BAD = _Bad()
 
 # The keys that reach existing customers, in the order of lookup_values, and their fields.
 LOOKUP_KEYS = (MEMBER_ID, "email", "mobileNumber")
-IDENTIFIER_FIELDS = {MEMBER_ID: "member_id", "email": "email", "mobileNumber": "mobile_number"}
+IDENTIFIER_FIELDS = {key: BUILTIN_BY_NAME[key].field for key in LOOKUP_KEYS}
 
 
 def lookup_values(
@@ -1056,18 +990,6 @@ class ChunkPlanner:
             self.outcome.created_hidden_count += 1
 
 
-_OPT_OUT_FIELDS = {
-    "unsubscribeEmail": "unsubscribe_email",
-    "unsubscribeTexting": "unsubscribe_texting",
-}
+_OPT_OUT_FIELDS = {key: BUILTIN_BY_NAME[key].field for key in OPT_OUT_KEYS}
 # The built-in keys a profile's size counts (as contacts.services.customer_profile does).
-_PROFILE_FIELDS = {
-    "member_id": "memberId",
-    "name": "name",
-    "email": "email",
-    "mobile_number": "mobileNumber",
-    "landline_number": "landlineNumber",
-    "unsubscribe_email": "unsubscribeEmail",
-    "unsubscribe_texting": "unsubscribeTexting",
-    "import_tags": "userImportTag",
-}
+_PROFILE_FIELDS = {c.field: c.name for c in KEY_COLUMNS if not c.system}

@@ -11,6 +11,7 @@ from contacts.profile_types import EMPTY, ProfileValueError
 from imports.engine.mapping import KeyInfo, resolve
 from imports.engine.planning import (
     INSERT_FIELDS,
+    LOAD_FIELDS,
     MEMBER_ID_EMPTY,
     OPT_OUT_REQUIRED,
     ChunkPlanner,
@@ -48,25 +49,18 @@ def _plan(rows, loaded=(), mapping=None, import_id=1, mu_room=None, clear=False,
 
 
 def _copy(record: Record) -> Record:
-    row = [getattr(record, name) for name in _LOAD]
-    row[10], row[11] = list(row[10]), dict(row[11])
-    return Record.loaded(row, record.size_bound)
-
-
-_LOAD = (
-    "id", "member_id", "name", "email", "mobile_number", "landline_number", "email_verified",
-    "mobile_verified", "unsubscribe_email", "unsubscribe_texting", "import_tags", "profile",
-    "seen", "has_booted", "is_hidden", "is_blocked", "last_import_id",
-)  # fmt: skip
+    row = {name: getattr(record, name) for name in LOAD_FIELDS}
+    row["import_tags"], row["profile"] = list(row["import_tags"]), dict(row["profile"])
+    return Record.loaded([row[name] for name in LOAD_FIELDS], record.size_bound)
 
 
 def _existing(record_id, member_id, **values):
-    row = dict.fromkeys(_LOAD)
+    row = dict.fromkeys(LOAD_FIELDS)
     row |= {"id": record_id, "member_id": member_id, "name": "", "import_tags": [], "profile": {}}
     row |= {"email_verified": False, "mobile_verified": False, "has_booted": False}
     row |= {"is_hidden": False, "is_blocked": False}
     row |= values
-    return Record.loaded([row[name] for name in _LOAD], 0)
+    return Record.loaded([row[name] for name in LOAD_FIELDS], 0)
 
 
 def test_parse_fails_a_row_without_its_identifier_and_keeps_its_text():
