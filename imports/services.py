@@ -38,7 +38,6 @@ from imports.engine.failures import write_failures
 from imports.engine.pipeline import Forked
 from imports.engine.planning import (
     IDENTIFIER_FIELDS,
-    LOAD_FIELDS,
     LOOKUP_KEYS,
     ChunkOutcome,
     ChunkPlanner,
@@ -602,11 +601,14 @@ class _DryRunOverlay:
 
     def _phantom(self, value: str, now) -> Record:
         self._phantom_ids -= 1
-        values = dict.fromkeys(LOAD_FIELDS, False)
-        values.update(id=self._phantom_ids, name="", import_tags=[self.tag], profile={})
-        values.update(seen=now.timestamp(), last_import_id=self.import_id)
-        values.update(member_id=None, email=None, mobile_number=None, landline_number=None)
-        record = Record.loaded([values[name] for name in LOAD_FIELDS], 0)
+        record = Record(
+            id=self._phantom_ids,
+            unsubscribe_email=False,
+            unsubscribe_texting=False,
+            import_tags=[self.tag],
+            seen=now.timestamp(),
+            last_import_id=self.import_id,
+        )
         setattr(record, self.identifier_field, value)
         if self.identifier_field == "email":
             record.email_verified = True

@@ -90,7 +90,14 @@ MAX_LOOKUP_PARAMS = 20_000
 ORM_BATCH = 500
 # LOAD_FIELDS, with the stored lastSeenAt where planning takes epoch seconds.
 _ORM_LOAD_FIELDS = tuple("last_seen_at" if name == "seen" else name for name in LOAD_FIELDS)
-_SEEN = _ORM_LOAD_FIELDS.index("last_seen_at")
+
+
+def _orm_record(row: tuple) -> Record:
+    """A customer read as _ORM_LOAD_FIELDS, as planning takes it."""
+    values = dict(zip(LOAD_FIELDS, row, strict=True))
+    seen = values["seen"]
+    values["seen"] = seen.timestamp() if seen is not None else None
+    return Record(**values)
 
 
 def _batches(values: Iterable) -> Iterator[list]:
@@ -165,10 +172,7 @@ class OrmWriter:
                 query = query.select_for_update()
             for row in query.values_list(*_ORM_LOAD_FIELDS):
                 if row[0] not in records:
-                    row = list(row)
-                    seen = row[_SEEN]
-                    row[_SEEN] = seen.timestamp() if seen is not None else None
-                    record = Record.loaded(row, 0)
+                    record = _orm_record(row)
                     record.size_bound = profile_bytes(record)
                     records[row[0]] = record
         return list(records.values())
@@ -196,10 +200,7 @@ class OrmWriter:
             for row in query.order_by().values_list(*_ORM_LOAD_FIELDS):
                 if row[0] in records:
                     continue
-                row = list(row)
-                seen = row[_SEEN]
-                row[_SEEN] = seen.timestamp() if seen is not None else None
-                full = Record.loaded(row, 0)
+                full = _orm_record(row)
                 stored = [full.profile.get(key) for key in list_keys]
                 light = (
                     full.id,
@@ -509,8 +510,8 @@ class PostgresWriter(OrmWriter):
             for at in _PG_TEXT_AT:
                 if row[at]:
                     bound += 6 * len(row[at])
-            record = records[row[0]] = Record.loaded(row, bound)
-            record.version = version
+            values = dict(zip(LOAD_FIELDS, row, strict=True))
+            records[row[0]] = Record(**values, size_bound=bound, version=version)
         return list(records.values())
 
     def load_light(

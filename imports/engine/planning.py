@@ -93,59 +93,43 @@ _CELL_OVERHEAD = 100
 _GETTERS: dict[tuple[str, ...], operator.attrgetter] = {}
 
 
+@dataclass(slots=True, eq=False)
 class Record:
-    """One customer in memory, with the Customer model's field names."""
+    """One customer in memory, with the Customer model's field names; equal only to itself."""
 
-    __slots__ = (
-        *LOAD_FIELDS,
-        "created_at",
-        "updated_at",
-        "last_seen_at",
-        "created_by_import_id",
-        "size_bound",
-        "changed",
-        "stamped",
-        "is_new",
-        "is_deleted",
-        "seq",
-        "row_number",
-        "key_count",
-        "version",
-        "chosen",  # of a new record: the opt-out keys the import's choice filled (R-I7a)
-    )
-
-    def __init__(self) -> None:
-        self.id = None
-        self.version = None
-        self.key_count = None
-        self.size_bound = 0
-        self.changed: set[str] = set()
-        self.stamped = False
-        self.is_new = False
-        self.is_deleted = False
-        self.seq = 0
-        self.row_number = 0
-
-    @classmethod
-    def loaded(cls, row: Sequence, size_bound: int) -> "Record":
-        """An existing customer from a tuple in LOAD_FIELDS order.
-
-        ``size_bound`` is at least the size of its profile as R-C6 measures it (see
-        ``profile_bytes``), so most rows skip the exact measure.
-        """
-        record = cls.__new__(cls)
-        for name, value in zip(LOAD_FIELDS, row, strict=True):
-            setattr(record, name, value)
-        if record.import_tags is None:
-            record.import_tags = []
-        if record.profile is None:
-            record.profile = {}
-        record.size_bound = size_bound
-        record.key_count = record.version = None
-        record.changed = set()
-        record.stamped = record.is_new = record.is_deleted = False
-        record.seq = record.row_number = 0
-        return record
+    id: int | None = None
+    member_id: str | None = None
+    name: str = ""
+    email: str | None = None
+    mobile_number: str | None = None
+    landline_number: str | None = None
+    email_verified: bool = False
+    mobile_verified: bool = False
+    unsubscribe_email: bool | None = None
+    unsubscribe_texting: bool | None = None
+    import_tags: list[str] = field(default_factory=list)
+    seen: float | None = None  # lastSeenAt as epoch seconds (LOAD_FIELDS)
+    has_booted: bool = False
+    is_hidden: bool = False
+    is_blocked: bool = False
+    last_import_id: int | None = None
+    profile: dict = field(default_factory=dict)
+    # Only a new customer's, for INSERT_FIELDS (updated_at also when a row changes one).
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    created_by_import_id: int | None = None
+    # Planning's own.
+    size_bound: int = 0  # at least the profile's size as R-C6 measures it (profile_bytes)
+    key_count: int | None = None  # of a light record: at least its profile's number of keys
+    version: int | None = None  # the row version it was loaded at (PostgresWriter.lock_current)
+    changed: set[str] = field(default_factory=set)  # the keys the chunk changed
+    stamped: bool = False  # last_import_id set to this import
+    is_new: bool = False
+    is_deleted: bool = False  # a lead unified away
+    seq: int = 0  # a new record's place among the chunk's new ones
+    row_number: int = 0  # the row that created it
+    chosen: list[str] = field(default_factory=list)  # opt-outs the import's choice filled (R-I7a)
 
     @classmethod
     def light(cls, identifier_field: str, row: Sequence, list_keys: Sequence[str]) -> "Record":
@@ -155,30 +139,24 @@ class Record:
         each of ``list_keys``, the stored value's JSON text (None where the key is absent, or
         where the value is an array the chunk's appends cannot take past the item limit) and
         its length when it is an array. ``key_count`` is at least the stored profile's number
-        of keys and ``size_bound`` at least its size, as ``loaded`` takes it. Fields a check
+        of keys and ``size_bound`` at least its size. Fields a check
         never reads are left empty (see ChunkPlanner._check_update).
         """
-        record = cls.__new__(cls)
-        record.member_id = record.email = record.mobile_number = None
-        record.id, identifier, record.seen, record.last_import_id = row[:4]
-        record.size_bound, record.key_count = row[4:6]
-        record.version = None
-        setattr(record, identifier_field, identifier)
-        record.name = ""
-        record.landline_number = record.unsubscribe_email = record.unsubscribe_texting = None
-        record.email_verified = record.mobile_verified = False
-        record.has_booted = record.is_hidden = record.is_blocked = False
-        record.import_tags = []
+        record_id, identifier, seen, last_import_id, size_bound, key_count = row[:6]
         profile = {}
         for at, key in enumerate(list_keys, 6):
             text, length = row[at], row[at + len(list_keys)]
             if text is not None or length is not None:
                 profile[key] = StoredList(text, length)
-        record.profile = profile
-        record.changed = set()
-        record.stamped = record.is_new = record.is_deleted = False
-        record.seq = record.row_number = 0
-        return record
+        return cls(
+            id=record_id,
+            seen=seen,
+            last_import_id=last_import_id,
+            profile=profile,
+            size_bound=size_bound,
+            key_count=key_count,
+            **{identifier_field: identifier},
+        )
 
     def values(self, fields: tuple[str, ...]) -> tuple:
         """The given fields' values, in that order."""
@@ -661,29 +639,23 @@ class ChunkPlanner:
             missing.sort(key=OPT_OUT_KEYS.index)
             self._fail(number, [(k, OPT_OUT_REQUIRED) for k in missing], values)
             return None
-        record = Record()
-        record.is_new = True
         self._seq += 1
-        record.seq = self._seq
-        record.row_number = number
-        now = self.now
-        record.member_id = None
-        record.name = ""
-        record.email = None
-        record.mobile_number = None
-        record.landline_number = None
-        record.email_verified = False
-        record.mobile_verified = False
-        record.unsubscribe_email = self._new_email  # None without a choice; a cell overrides it
-        record.unsubscribe_texting = self._new_texting
-        record.chosen = missing
-        record.import_tags = [self.tag] if self.tag is not None else []
-        record.created_at = record.updated_at = record.last_seen_at = now
-        record.seen = self._now_seen
-        record.has_booted = False
-        record.is_hidden = True  # decided by _place once unification has run
-        record.is_blocked = False
-        record.created_by_import_id = record.last_import_id = self.import_id
+        record = Record(
+            unsubscribe_email=self._new_email,  # None without a choice; a cell overrides it
+            unsubscribe_texting=self._new_texting,
+            import_tags=[self.tag] if self.tag is not None else [],
+            created_at=self.now,
+            updated_at=self.now,
+            last_seen_at=self.now,
+            seen=self._now_seen,
+            is_hidden=True,  # decided by _place once unification has run
+            created_by_import_id=self.import_id,
+            last_import_id=self.import_id,
+            is_new=True,
+            seq=self._seq,
+            row_number=number,
+            chosen=missing,
+        )
         profile = {}
         for op, key, field_name, position in self._ops:
             value = values[position]

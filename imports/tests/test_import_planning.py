@@ -49,18 +49,13 @@ def _plan(rows, loaded=(), mapping=None, import_id=1, mu_room=None, clear=False,
 
 
 def _copy(record: Record) -> Record:
-    row = {name: getattr(record, name) for name in LOAD_FIELDS}
-    row["import_tags"], row["profile"] = list(row["import_tags"]), dict(row["profile"])
-    return Record.loaded([row[name] for name in LOAD_FIELDS], record.size_bound)
+    values = {name: getattr(record, name) for name in LOAD_FIELDS}
+    values["import_tags"], values["profile"] = list(record.import_tags), dict(record.profile)
+    return Record(**values, size_bound=record.size_bound)
 
 
 def _existing(record_id, member_id, **values):
-    row = dict.fromkeys(LOAD_FIELDS)
-    row |= {"id": record_id, "member_id": member_id, "name": "", "import_tags": [], "profile": {}}
-    row |= {"email_verified": False, "mobile_verified": False, "has_booted": False}
-    row |= {"is_hidden": False, "is_blocked": False}
-    row |= values
-    return Record.loaded([row[name] for name in LOAD_FIELDS], 0)
+    return Record(id=record_id, member_id=member_id, **values)
 
 
 def test_parse_fails_a_row_without_its_identifier_and_keeps_its_text():
