@@ -34,22 +34,15 @@ from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
 from imports import selectors
 from imports.engine import mapping as mapping_engine
+from imports.engine.checking import NeedsFullRecords, list_keys
 from imports.engine.failures import write_failures
+from imports.engine.lookups import IDENTIFIER_FIELDS, LOOKUP_KEYS, contact_closure, lookup_values
+from imports.engine.outcome import ChunkOutcome, Failure
+from imports.engine.parsing import RowParser
 from imports.engine.pipeline import Forked
-from imports.engine.planning import (
-    IDENTIFIER_FIELDS,
-    LOOKUP_KEYS,
-    ChunkOutcome,
-    ChunkPlanner,
-    Failure,
-    NeedsFullRecords,
-    Record,
-    RowParser,
-    contact_closure,
-    list_keys,
-    lookup_values,
-)
+from imports.engine.planner import ChunkPlanner
 from imports.engine.reading import DELIMITERS, FILE_TOO_LARGE, FileRefused
+from imports.engine.records import Record
 from imports.models import Import, ImportConflict, ImportFailure, ImportMatch
 from imports.notifications import import_notify
 from imports.writers import OrmWriter, writer_for_connection

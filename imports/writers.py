@@ -52,13 +52,8 @@ from activitylog.services import activity_record_many
 from contacts import profile_types
 from contacts.columns import COLUMNS
 from contacts.models import Customer
-from imports.engine.planning import (
-    INSERT_FIELDS,
-    LOAD_FIELDS,
-    UPDATE_FIELDS,
-    Record,
-    profile_bytes,
-)
+from imports.engine.checking import light_record
+from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, UPDATE_FIELDS, Record, profile_bytes
 from imports.models import ImportMatch
 
 logger = logging.getLogger(__name__)
@@ -188,7 +183,7 @@ class OrmWriter:
         key_limit: int = profile_types.MAX_PROFILE_KEYS,
     ) -> list[Record]:
         """The channel's customers whose ``column`` holds one of ``values``, as a dry run's check
-        reads them (Record.light): no values beyond the mapped list keys, left undecoded.
+        reads them (light_record): no values beyond the mapped list keys, left undecoded.
 
         ``appends`` is, for each list key, the most items a row of the chunk appends, and
         ``key_limit`` the most profile keys the rows' checks allow: the PostgreSQL writer sends
@@ -212,7 +207,7 @@ class OrmWriter:
                     *(None if v is None else _dumps(v) for v in stored),
                     *(len(v) if isinstance(v, list) else None for v in stored),
                 )
-                records[row[0]] = Record.light(column, light, list_keys)
+                records[row[0]] = light_record(column, light, list_keys)
         return list(records.values())
 
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:
@@ -309,7 +304,7 @@ _PG_LOAD_ONE = (
     + " FROM contacts_customer WHERE channel_id = %s AND {column} = k.value OFFSET 0{lock}) AS c"
 )
 _PG_LOCK = " FOR UPDATE"
-# A dry run's check (Record.light): the size bound PostgresWriter.load computes, a bound of the
+# A dry run's check (light_record): the size bound PostgresWriter.load computes, a bound of the
 # number of profile keys and, for each mapped list key, its length and, where an append could
 # pass the item limit, its JSON text, all computed by the server. A jsonb object of n keys
 # takes at least 9n bytes uncompressed (two 4-byte entries and a character a key), so its
@@ -542,7 +537,7 @@ class PostgresWriter(OrmWriter):
         thresholds = [profile_types.MAX_LIST_ITEMS - longest for longest in appends]
         params = [param, 9 * key_limit, *thresholds, *list_keys, channel_id]
         records: dict[int, Record] = {}
-        light = Record.light
+        light = light_record
         for row in _fetch_lookup(sql, params):
             if row[0] not in records:
                 records[row[0]] = light(column, row, list_keys)

@@ -8,19 +8,12 @@ from hypothesis import strategies as st
 
 from contacts import profile_types
 from contacts.profile_types import EMPTY, ProfileValueError
+from imports.engine.lookups import lookup_values
 from imports.engine.mapping import KeyInfo, resolve
-from imports.engine.planning import (
-    INSERT_FIELDS,
-    LOAD_FIELDS,
-    MEMBER_ID_EMPTY,
-    OPT_OUT_REQUIRED,
-    ChunkPlanner,
-    Failure,
-    Record,
-    RowParser,
-    lookup_values,
-    parser_for_column,
-)
+from imports.engine.outcome import Failure
+from imports.engine.parsing import MEMBER_ID_EMPTY, RowParser, parser_for_column
+from imports.engine.planner import OPT_OUT_REQUIRED, ChunkPlanner
+from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, Record
 from imports.engine.unifying import merge_tags
 
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)

@@ -12,7 +12,8 @@ from contacts.models import Channel, Customer, PendingUnification
 from contacts.profile_types import REASON_BOOLEAN, REASON_TOO_MANY_ITEMS
 from contacts.services import mu_count
 from imports import notifications, services
-from imports.engine.planning import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY, OPT_OUT_REQUIRED
+from imports.engine.parsing import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY
+from imports.engine.planner import OPT_OUT_REQUIRED
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.models import Import, ImportConflict, ImportFailure, Notification
 from imports.services import ImportRefused
