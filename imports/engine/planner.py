@@ -34,6 +34,7 @@ from datetime import datetime
 
 from contacts import profile_types
 from contacts.keys import OPT_OUT_KEYS
+from contacts.merging import merge_tags
 from contacts.profile_types import EMPTY, ProfileValueError
 
 from . import checking
@@ -42,7 +43,7 @@ from .operations import ColumnOp, ColumnPlan, RowChange
 from .outcome import ChunkOutcome, Failure
 from .parsing import ParsedRow
 from .records import PROFILE_FIELDS, Record, RecordIndex, recency, whole_profile
-from .unifying import Unifier, merge_tags
+from .unifying import Unifier
 
 OPT_OUT_REQUIRED = "A new customer needs a value here (true or false)"
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contacts import profile_types
+from contacts.merging import merge_tags
 from contacts.profile_types import EMPTY, ProfileValueError
 from imports.engine.lookups import lookup_values
 from imports.engine.mapping import KeyInfo, resolve
@@ -14,7 +15,6 @@ from imports.engine.outcome import Failure
 from imports.engine.parsing import MEMBER_ID_EMPTY, RowParser, parser_for_column
 from imports.engine.planner import OPT_OUT_REQUIRED, ChunkPlanner
 from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, Record
-from imports.engine.unifying import merge_tags
 
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
 HEADERS = ["memberId", "name", "hobbies", "unsubscribeEmail", "unsubscribeTexting"]
