@@ -1,11 +1,12 @@
 """Run a generator in a forked child process and take its items here, in order.
 
-An import is Python-bound: reading and parsing cells is about a third of the work, planning and
-writing the rest. On two cores the parsing can run in a second process while this one plans the
-previous chunk and PostgreSQL writes it. `os.fork` rather than `multiprocessing`: django-q2 runs
-tasks in daemonic processes, which `multiprocessing` forbids to have children. The child only
-reads the file and parses; it never touches the database connection it inherits, and it ends
-with `os._exit`, so nothing of the parent's is closed or flushed twice.
+An import is Python-bound: reading and parsing cells is a good part of the work (figures in
+bench/README.md), planning and writing the rest. On two cores the parsing can run in a second
+process while this one plans the previous chunk and PostgreSQL writes it. `os.fork` rather than
+`multiprocessing`: django-q2 runs tasks in daemonic processes, which `multiprocessing` forbids
+to have children. The child only reads the file and parses; it never touches the database
+connection it inherits, and it ends with `os._exit`, so nothing of the parent's is closed or
+flushed twice.
 
 Each item crosses the pipe as one length-prefixed pickle. A thread here drains the pipe into a
 short queue of raw frames (reading releases the GIL), so the child may run a few items ahead
