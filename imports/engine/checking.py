@@ -25,6 +25,12 @@ from contacts.profile_types import EMPTY, ProfileValueError
 from .mapping import ImportMapping
 from .records import Record
 
+# A light loader's row: (id, identifier, seen, last_import_id, size_bound, key_count), then for
+# each list key the stored value's JSON text (None where absent or not needed), then for each
+# its length when it is an array. ``key_count`` is at least the profile's number of keys and
+# ``size_bound`` at least its size.
+LIGHT_ROW = ("id", "identifier", "seen", "last_import_id", "size_bound", "key_count")
+
 
 class NeedsFullRecords(Exception):
     """A check planned on light records reached a row only whole records can decide."""
@@ -60,15 +66,10 @@ def list_keys(mapping: ImportMapping) -> list[str]:
 
 
 def light_record(identifier_field: str, row: Sequence, list_keys: Sequence[str]) -> Record:
-    """An existing customer as a check needs it, from a light loader's row.
-
-    ``row`` is ``(id, identifier, seen, last_import_id, size_bound, key_count)`` then, for each
-    of ``list_keys``, the stored value's JSON text (None where absent or not needed) and its
-    length when it is an array.
-    """
-    record_id, identifier, seen, last_import_id, size_bound, key_count = row[:6]
+    """An existing customer as a check needs it, from a light loader's row (LIGHT_ROW)."""
+    record_id, identifier, seen, last_import_id, size_bound, key_count = row[: len(LIGHT_ROW)]
     profile = {}
-    for at, key in enumerate(list_keys, 6):
+    for at, key in enumerate(list_keys, len(LIGHT_ROW)):
         text, length = row[at], row[at + len(list_keys)]
         if text is not None or length is not None:
             profile[key] = StoredList(text, length)

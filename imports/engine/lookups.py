@@ -3,7 +3,8 @@
 Decisions:
 - A chunk loads the customers its rows' memberIds, emails and mobile numbers reach, then (where
   something in the channel can unify with the rows) those their contacts reach, two hops:
-  member -> lead (R-U1) -> the lead's other member (R-U6).
+  member -> lead (R-U1) -> the lead's other member (R-U6). Where nothing can unify, matching
+  needs only the import's identifier (``identifier_only``).
 """
 
 from collections.abc import Iterable
@@ -23,11 +24,7 @@ IDENTIFIER_FIELDS = {key: BUILTIN_BY_NAME[key].field for key in LOOKUP_KEYS}
 def lookup_values(
     mapping: ImportMapping, rows: Iterable[ParsedRow], *, identifier_only: bool = False
 ) -> tuple[set[str], set[str], set[str]]:
-    """The memberIds, emails and mobile numbers of the rows: what reaches existing customers.
-
-    ``identifier_only`` gives only the import's identifier (the other sets empty): all that
-    matching needs where nothing in the channel can unify with the rows.
-    """
+    """The memberIds, emails and mobile numbers of the rows (``identifier_only``: the first)."""
     positions = {c.key: i for i, c in enumerate(mapping.columns)}
     found: list[set[str]] = [set(), set(), set()]
     for slot, key in enumerate(LOOKUP_KEYS):

@@ -4,7 +4,8 @@ Decisions:
 - R-I14: a row fails with every cell's error, not only the first; a row without its identifier
   fails first with that (R-I1), and a row the reader could not read (R-T2) before all.
 - A formula cell without a computed value fails as ``FORMULA_NOT_COMPUTED`` and is written to
-  the failures file empty (its text is no value of the customer's).
+  the failures file empty (its text is no value of the customer's). A failed cell's raw text
+  keeps NUL and lone surrogates as U+FFFD: no JSON column holds them.
 - The email cell is checked and lowercased (emails compare case-insensitively); a landline's
   errors give a landline as their example.
 - Cells of the types that repeat in real files (dates, lists, tags) are parsed once per text
@@ -60,6 +61,7 @@ def _remembering(parse: Callable) -> Callable:
     known: dict[str, tuple] = {}
 
     def parse_remembered(text: str):
+        """The text's value, parsed once."""
         found = known.get(text)
         if found is None:
             try:
@@ -77,8 +79,7 @@ def _remembering(parse: Callable) -> Callable:
 
 
 def parser_for_column(key: str, type_name: str) -> Callable:
-    """The cell parser of a mapped column: emails are also checked and lowercased, a landline's
-    errors give a landline as their example."""
+    """The cell parser of a mapped column."""
     if key == "email":
         return _parse_email
     if key == "landlineNumber":
@@ -91,6 +92,7 @@ class RowParser:
     """Turn reader rows into ParsedRow tuples or Failures, without the database."""
 
     def __init__(self, mapping: ImportMapping) -> None:
+        """A parser of the mapping's columns."""
         self.mapping = mapping
         self.columns = mapping.columns
         self._specs = [(c.index, parser_for_column(c.key, c.type)) for c in mapping.columns]
@@ -147,8 +149,7 @@ class RowParser:
         return Failure(number, errors or [], self.failure_values(cells, values))
 
     def failure_values(self, cells: list[str], values: list) -> dict[str, str]:
-        """The row's mapped values under their keys: formatted where parsed, else the raw text
-        (NUL and lone surrogates, which no JSON column holds, as U+FFFD)."""
+        """The row's mapped values under their keys: formatted where parsed, else the raw text."""
         result = {}
         for column, value in zip(self.columns, values, strict=True):
             if value is _BAD:

@@ -20,6 +20,9 @@ Decisions where the rules leave room:
   so does a profile over 256 keys or 15 KB after the row (R-C6).
 - R-I19: updated_at changes only when a value, a verified mark or the tags changed; a customer
   matched without change keeps it (it still counts as updated, R-I14).
+- ``tag`` None tags no one: a single customer written through the API is no import.
+  ``check_only`` plans a dry run on light records (``checking``): existing customers are only
+  matched and checked. ``new_opt_outs`` is the import's choice (email, texting) (R-I7a).
 - R-M3: a new customer takes a place under the MU limit, in file order, unless it absorbed a
   visible lead (it takes that lead's place); the rest are created hidden.
 - A row's changes to an existing customer are gathered first (``operations.RowChange``) and
@@ -67,11 +70,7 @@ class ChunkPlanner:
         check_only: bool = False,
         new_opt_outs: tuple[bool, bool] | None = None,
     ) -> None:
-        """A planner for the mapping's rows (``tag`` None tags no one: an API write is no import).
-
-        ``check_only``: existing customers are light records, only matched and checked
-        (``checking``). ``new_opt_outs``: the import's choice (email, texting) (R-I7a).
-        """
+        """A planner of the mapping's rows; see the module's Decisions for the options."""
         self.mapping = mapping
         self.check_only = check_only
         self.import_id = import_id
