@@ -34,7 +34,7 @@ from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
 from imports import selectors
 from imports.engine import mapping as mapping_engine
-from imports.engine.checking import NeedsFullRecords, list_keys
+from imports.engine.checking import CheckPlanner, NeedsFullRecords, list_keys
 from imports.engine.failures import write_failures
 from imports.engine.lookups import IDENTIFIER_FIELDS, LOOKUP_KEYS, contact_closure, lookup_values
 from imports.engine.outcome import ChunkOutcome, Failure
@@ -264,14 +264,14 @@ def _planner(
 ) -> ChunkPlanner:
     """The row planner of one chunk, with the import's tag, empty-cell policy, opt-out choice
     for new customers and MU room."""
-    return ChunkPlanner(
+    planner = CheckPlanner if check_only else ChunkPlanner
+    return planner(
         mapping,
         import_id=imp.id,
         tag=imp.tag,
         clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
         now=now,
         mu_room=mu_room,
-        check_only=check_only,
         new_opt_outs=_new_opt_outs(imp),
     )
 

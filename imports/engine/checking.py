@@ -3,9 +3,9 @@
 Where nothing in the channel can unify with an import's rows (no leads for a member import, no
 members for a lead import), a dry run needs of an existing customer only what can fail a row
 that matches it: the list keys the rows append to (R-I9) and the profile limits (R-C6). The
-loader sends those alone (``light_record``), the planner checks them (``check_update``), and a
-row only whole records can decide raises ``NeedsFullRecords``: the caller plans the chunk again
-on whole records. Both give the same report (tested).
+loader sends those alone (``light_record``), ``CheckPlanner`` checks them (``check_update``),
+and a row only whole records can decide raises ``NeedsFullRecords``: the caller plans the chunk
+again on whole records with the ChunkPlanner. Both give the same report (tested).
 
 Decisions:
 - A stored list is sent undecoded with its length (``StoredList``); its text only where an
@@ -23,6 +23,7 @@ from contacts import profile_types
 from contacts.profile_types import EMPTY, ProfileValueError
 
 from .mapping import ImportMapping
+from .planner import ChunkPlanner
 from .records import Record
 
 # A light loader's row: (id, identifier, seen, last_import_id, size_bound, key_count), then for
@@ -125,3 +126,24 @@ def check_update(
     if record.size_bound > profile_types.MAX_PROFILE_BYTES or keys > max_keys:
         raise NeedsFullRecords
     return errors
+
+
+class CheckPlanner(ChunkPlanner):
+    """A dry run's planner on light records where nothing can unify: rows matched and checked."""
+
+    def __init__(self, mapping: ImportMapping, **options) -> None:
+        """A planner of the mapping's rows, as ChunkPlanner's, that knows its list columns."""
+        super().__init__(mapping, **options)
+        keys = set(list_keys(mapping))
+        self._lists = [(c.key, at) for at, c in enumerate(mapping.columns) if c.key in keys]
+
+    def _update(self, number: int, record: Record, values: list, grows: int) -> bool:
+        """The row's failures on a light record, as ChunkPlanner._update would find them."""
+        errors = check_update(record, values, grows, self._lists, self.clear_empty, self.max_keys)
+        if errors:
+            self._fail(number, errors, values)
+            return False
+        return True
+
+    def _unify(self, number: int, record: Record) -> None:
+        """Nothing: the check runs only where nothing in the channel can unify with the rows."""

@@ -21,8 +21,10 @@ Decisions where the rules leave room:
 - R-I19: updated_at changes only when a value, a verified mark or the tags changed; a customer
   matched without change keeps it (it still counts as updated, R-I14).
 - ``tag`` None tags no one: a single customer written through the API is no import.
-  ``check_only`` plans a dry run on light records (``checking``): existing customers are only
-  matched and checked. ``new_opt_outs`` is the import's choice (email, texting) (R-I7a).
+  ``new_opt_outs`` is the import's choice (email, texting) for new customers (R-I7a).
+- The planner knows one kind of record. A dry run where nothing can unify plans on light
+  records with ``checking.CheckPlanner``, which replaces the two steps that read more of a
+  customer than a light record holds (``_update``, ``_unify``); the speed code stays there.
 - R-M3: a new customer takes a place under the MU limit, in file order, unless it absorbed a
   visible lead (it takes that lead's place); the rest are created hidden.
 - A row's changes to an existing customer are gathered first (``operations.RowChange``) and
@@ -40,7 +42,6 @@ from contacts.keys import OPT_OUT_KEYS
 from contacts.merging import merge_tags
 from contacts.profile_types import EMPTY, ProfileValueError
 
-from . import checking
 from .mapping import MEMBER, ImportMapping
 from .operations import ColumnOp, ColumnPlan, RowChange
 from .outcome import ChunkOutcome, Failure
@@ -67,12 +68,10 @@ class ChunkPlanner:
         clear_empty: bool,
         now: datetime,
         mu_room: int | None,
-        check_only: bool = False,
         new_opt_outs: tuple[bool, bool] | None = None,
     ) -> None:
         """A planner of the mapping's rows; see the module's Decisions for the options."""
         self.mapping = mapping
-        self.check_only = check_only
         self.import_id = import_id
         self.tag = tag
         self.clear_empty = clear_empty
@@ -94,7 +93,6 @@ class ChunkPlanner:
         self._cells = [c for c in columns if c.op is not ColumnOp.IDENTIFIER]
         self._fields = [c for c in columns if not c.op.is_profile]  # built-in keys, identifier too
         self._custom = [c for c in columns if c.op.is_profile]
-        self._lists = [(c.key, c.position) for c in columns if c.op is ColumnOp.LIST]
         self._opt_out_positions = {c.key: c.position for c in columns if c.op is ColumnOp.OPT_OUT}
         self._missing_opt_outs = [k for k in OPT_OUT_KEYS if k not in self._opt_out_positions]
 
@@ -156,23 +154,19 @@ class ChunkPlanner:
                 return
         else:
             record = target
-            if self.check_only:
-                errors = checking.check_update(
-                    record, values, grows, self._lists, self.clear_empty, self.max_keys
-                )
-                if errors:
-                    self._fail(number, errors, values)
-                    return
-            elif not self._update(number, record, values, grows):
+            if not self._update(number, record, values, grows):
                 return
             if record.last_import_id != self.import_id:
                 record.last_import_id = self.import_id
                 record.stamped = True
                 self.outcome.updated_count += 1
-        if not self.check_only:  # a check runs only where nothing can unify
-            self._unifier.unify(number, record)
+        self._unify(number, record)
         if record.is_new and not record.is_deleted and record.row_number == number:
             self._place(record)
+
+    def _unify(self, number: int, record: Record) -> None:
+        """R-U1..U6 on the customer the row created or matched."""
+        self._unifier.unify(number, record)
 
     def _create(self, number: int, values: list, grows: int) -> Record | None:
         """A new customer from the row; None (and a failure) if it cannot be created."""
