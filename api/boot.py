@@ -37,7 +37,8 @@ from api.errors import value_error
 from contacts import profile_types
 from contacts.keys import customer_type, normalize_email
 from contacts.models import Channel, Customer, PendingUnification
-from contacts.services import customer_profile, mu_rebalance
+from contacts.selectors import customer_profile
+from contacts.services import mu_rebalance
 from contacts.unification import customer_unify
 
 VALUE_REQUIRED = "Send a non-empty value, or leave the key out"

@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from contacts import profile_types
-from contacts.keys import normalize_email
+from contacts.keys import BUILTIN_KEYS, normalize_email
 from contacts.models import (
     HAS_CONTACT,
     IS_LEAD,
@@ -246,6 +246,19 @@ def customers_with_contact(
     if mobile_number:
         match |= Q(mobile_number=mobile_number)
     return Customer.objects.filter(match, channel=channel)
+
+
+def customer_profile(customer: Customer) -> dict:
+    """The profile the limits measure (R-C6): built-in keys holding a value, then custom keys."""
+    profile = {}
+    for key in BUILTIN_KEYS:
+        if key.is_system:  # timestamps the system keeps are no part of what a manager stores
+            continue
+        value = getattr(customer, key.field)
+        if value not in (None, "", []):
+            profile[key.name] = value
+    profile.update(customer.profile)
+    return profile
 
 
 def profile_key_has_values(key: ProfileKey) -> bool:

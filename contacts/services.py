@@ -10,7 +10,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
-from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, OPT_OUT_KEYS, normalize_email
+from contacts.keys import BUILTIN_BY_NAME, OPT_OUT_KEYS, normalize_email
 from contacts.models import HAS_CONTACT, Channel, Customer, Membership, ProfileKey
 
 CHANNEL_SLUG_TAKEN = "A channel with this slug already exists. Choose another slug."
@@ -352,20 +352,6 @@ def _same_value(a, b) -> bool:
 _EDITABLE_BUILTINS = ("memberId", "name", "email", "mobileNumber", "landlineNumber") + OPT_OUT_KEYS
 
 
-def customer_profile(customer: Customer) -> dict:
-    """The customer's whole profile as key name -> value: built-in keys holding a value (system
-    timestamps aside), then the custom keys. What the profile limits (R-C6) measure."""
-    profile = {}
-    for key in BUILTIN_KEYS:
-        if key.is_system:
-            continue
-        value = getattr(customer, key.field)
-        if value not in (None, "", []):
-            profile[key.name] = value
-    profile.update(customer.profile)
-    return profile
-
-
 @transaction.atomic
 def customer_update(
     *,
@@ -421,7 +407,7 @@ def customer_update(
         raise CustomerError(LEAD_KEEPS_A_CONTACT)
     customer.profile = profile
     try:
-        profile_types.check_profile_limits(customer_profile(customer))
+        profile_types.check_profile_limits(selectors.customer_profile(customer))
     except profile_types.ProfileValueError as error:
         raise CustomerError(error.reason) from None
     verified = {"email": email_verified, "mobileNumber": mobile_verified}

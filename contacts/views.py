@@ -21,6 +21,7 @@ from contacts.forms import (
     ProfileKeyEditForm,
 )
 from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS
+from contacts.list_query import list_filters
 from contacts.models import Customer, Invitation, Membership, ProfileKey
 
 LEAD_ADDED = "Lead added."
@@ -96,14 +97,6 @@ def _report_shown(request, shown: int) -> None:
 
 
 # Contacts
-
-
-def list_filters(params) -> tuple[str | None, str, str]:
-    """The contact list's type, search and import tag from a GET query (cleaned, cut)."""
-    customer_type = params.get("type")
-    if customer_type not in (selectors.MEMBER, selectors.LEAD):
-        customer_type = None
-    return customer_type, params.get("q", "").strip()[:512], params.get("tag", "").strip()[:200]
 
 
 @channel_view()
