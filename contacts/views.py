@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts import invitations, profile_types, selectors, services, unification
+from contacts import channels, invitations, profile_types, selectors, services, unification
 from contacts.access import DELETE, EDIT, OWNER, channel_view
 from contacts.forms import (
     TYPE_LABELS,
@@ -374,7 +374,7 @@ def manager_invite(request):
             by=request.user,
             base_url=settings.SITE_URL or request.build_absolute_uri("/"),
         )
-    except services.ChannelError as error:
+    except channels.ChannelError as error:
         form.add_error("email", str(error))
         return _settings_page(request, add_form=form)
     text = INVITATION_SENT if invitations.invitation_emails_delivered() else INVITATION_CREATED
@@ -400,13 +400,13 @@ def manager_update(request, pk: int):
     form = ManagerPermissionsForm(request.POST)
     form.is_valid()
     try:
-        services.manager_permissions_set(
+        channels.manager_permissions_set(
             membership=membership,
             by=request.user,
             can_edit_customers=form.cleaned_data["can_edit_customers"],
             can_delete_customers=form.cleaned_data["can_delete_customers"],
         )
-    except services.ChannelError as error:
+    except channels.ChannelError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, MANAGER_UPDATED.format(email=membership.user.email))
@@ -419,8 +419,8 @@ def manager_remove(request, pk: int):
     membership = get_object_or_404(Membership, pk=pk, channel=request.channel)
     email = membership.user.email
     try:
-        services.manager_remove(membership=membership, by=request.user)
-    except services.ChannelError as error:
+        channels.manager_remove(membership=membership, by=request.user)
+    except channels.ChannelError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, MANAGER_REMOVED.format(email=email))
