@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from activitylog.models import Entry
-from contacts import channels, views
+from contacts import channels, settings_views
 from contacts.models import Customer, Invitation, Membership
 from tests.factories import CustomerFactory
 
@@ -128,13 +128,13 @@ def test_setting_the_mu_limit_hides_the_oldest_and_clearing_shows_them(client, c
     response = client.post(MU_LIMIT, {"mu_limit": "3"}, follow=True)
     channel.refresh_from_db()
     assert channel.mu_limit == 3
-    assert views.MU_LIMIT_SAVED.format(hidden=2, shown=0) in messages_of(response)
+    assert settings_views.MU_LIMIT_SAVED.format(hidden=2, shown=0) in messages_of(response)
     hidden = set(Customer.objects.filter(is_hidden=True).values_list("pk", flat=True))
     assert hidden == {customers[0].pk, customers[1].pk}
     response = client.post(MU_LIMIT, {"mu_limit": ""}, follow=True)
     channel.refresh_from_db()
     assert channel.mu_limit is None
-    assert views.MU_LIMIT_CLEARED.format(shown=2) in messages_of(response)
+    assert settings_views.MU_LIMIT_CLEARED.format(shown=2) in messages_of(response)
     assert not Customer.objects.filter(is_hidden=True).exists()
     actions = list(
         Entry.objects.filter(category=Entry.Category.SETTINGS)
