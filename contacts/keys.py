@@ -31,9 +31,7 @@ BUILTIN_KEYS: tuple[BuiltinKey, ...] = (
     BuiltinKey("lastSeenAt", "Last seen at", "datetime", "last_seen_at", is_system=True),
 )
 BUILTIN_BY_NAME: dict[str, BuiltinKey] = {k.name: k for k in BUILTIN_KEYS}
-SYSTEM_KEY_NAMES = frozenset(k.name for k in BUILTIN_KEYS if k.is_system)
 OPT_OUT_KEYS = ("unsubscribeEmail", "unsubscribeTexting")
-CONTACT_KEYS = ("email", "mobileNumber")
 
 
 def customer_type(member_id, email, mobile_number) -> str:

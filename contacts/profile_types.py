@@ -29,7 +29,6 @@ import math
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final
 
@@ -354,15 +353,6 @@ def format_value(type_name: str, value: StoredValue | EmptyValue | None) -> str:
             return ""
         return "[" + ", ".join(map(_format_number, value)) + "]"  # type: ignore[arg-type]
     raise ValueError(f"Unknown profile type {type_name!r}")
-
-
-def to_python(type_name: str, value: StoredValue) -> object:
-    """Return the form-friendly value: date for date, aware UTC datetime for datetime."""
-    if type_name == DATE:
-        return date.fromisoformat(value)  # type: ignore[arg-type]
-    if type_name == DATETIME:
-        return datetime.fromisoformat(value).astimezone(UTC)  # type: ignore[arg-type]
-    return value
 
 
 def merge_list_values(existing: Iterable[object], added: Iterable[object]) -> list[object]:

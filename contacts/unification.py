@@ -83,17 +83,6 @@ def customer_unify(
     return member
 
 
-def pending_unification_apply(*, lead: Customer, by=None, via: str | None = None):
-    """R-U3: a booted lead that logs in is unified with the member it waits for (the oldest
-    pending one); returns that member, or None when nothing waits."""
-    pending = (
-        PendingUnification.objects.select_related("member").filter(lead=lead).order_by("id").first()
-    )
-    if pending is None:
-        return None
-    return customer_unify(lead=lead, member=pending.member, by=by, via=via)
-
-
 @dataclass(frozen=True)
 class Verification:
     """What verifying a lead's contact led to: a unification now, one pending, or a conflict."""

@@ -4,7 +4,7 @@ import json
 import math
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -504,13 +504,6 @@ def test_format_value_examples():
     assert format_value(NUMBER, 1e20) == "100000000000000000000.0"
     assert format_value(NUMBER, 2.0) == "2.0"
     assert format_value(BOOLEAN, False) == "false"
-
-
-def test_to_python():
-    assert pt.to_python(DATE, "2025-05-04") == date(2025, 5, 4)
-    assert pt.to_python(DATETIME, MIDNIGHT) == datetime(2025, 5, 4, tzinfo=UTC)
-    assert pt.to_python(DATETIME, MIDNIGHT).utcoffset().total_seconds() == 0
-    assert pt.to_python(NUMBER, 1.5) == 1.5
 
 
 @pytest.mark.parametrize(
