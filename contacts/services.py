@@ -1,3 +1,22 @@
+"""Writes of a channel's customers and their profile keys, and the MU limit applied to them.
+
+Decisions:
+- Hand-added leads (R-C2): every customer counts for "Already exists", hidden, blocked and
+  members too. With the MU limit reached the lead is stored hidden rather than refused (R-M2,
+  R-M3: nothing typed is lost); the caller reads `is_hidden` to tell the manager.
+- Edits (`customer_update`): built-in keys go to their columns, custom keys to the profile. A
+  contact a manager types is verified (R-C3); the memberId stays unique in the channel; the
+  profile limits hold (R-C6). Only the edited columns are saved.
+- Deletions (R-D1): ids of another channel are ignored, never deleted; one activity entry per
+  customer; room that appears under the MU limit shows hidden customers again (R-M2). ``via``
+  marks a deletion no manager made (``activitylog.services.VIA_API``).
+- `customer_table_upkeep` (PostgreSQL; nothing to do elsewhere): pages a bulk write leaves
+  behind are not all-visible until a VACUUM runs, so until then the MU count (an index-only
+  scan of customer_mu_idx) visits the table for every customer, and statistics from before the
+  write mislead the planner. Autovacuum gets there in time where it runs; this gets there now.
+  VACUUM cannot run inside a transaction: there ANALYZE runs alone.
+"""
+
 import json
 
 from django.db import connection, transaction
@@ -101,15 +120,7 @@ def mu_room(channel: Channel) -> int | None:
 
 
 def customer_table_upkeep() -> None:
-    """Fresh planner statistics and visibility map for the customer table after a bulk write
-    (PostgreSQL; nothing to do elsewhere).
-
-    Pages a bulk write leaves behind are not marked all-visible until a VACUUM runs: until
-    then the MU count (an index-only scan of customer_mu_idx) visits the table for every
-    customer, about ten times slower on a million of them, and statistics from before the
-    write mislead the planner. Autovacuum gets there in time where it runs; this gets there
-    now. VACUUM cannot run inside a transaction: there ANALYZE runs alone.
-    """
+    """Fresh planner statistics and visibility map of the customer table after a bulk write."""
     if connection.vendor != "postgresql":
         return
     table = Customer._meta.db_table
@@ -129,12 +140,7 @@ def lead_add(
     mobile_number: str | None = None,
     name: str = "",
 ) -> Customer:
-    """Add one verified lead by hand (R-C2, R-C3), unless a customer already has its contact.
-
-    Every customer counts for "Already exists": hidden, blocked and members too. With the MU
-    limit reached the lead is stored hidden rather than refused (R-M2, R-M3: nothing typed is
-    lost); the caller reads `is_hidden` to tell the manager.
-    """
+    """Add one verified lead by hand (R-C2, R-C3), unless a customer already has its contact."""
     try:
         email = normalize_email(email) if email and email.strip() else None
     except ValueError as error:
@@ -196,12 +202,7 @@ def customer_update(
     email_verified: bool | None = None,
     mobile_verified: bool | None = None,
 ) -> list[str]:
-    """Apply parsed values by key name (None clears one) and log the changed keys.
-
-    Built-in keys go to their columns, custom keys to the profile. A contact a manager types is
-    verified (R-C3). The memberId stays unique in the channel; the profile limits hold (R-C6).
-    Returns the names of the keys that changed.
-    """
+    """Apply parsed values by key name (None clears one); returns the changed keys' names."""
     changed: list[str] = []
     profile = dict(customer.profile)
     for name, value in changes.items():
@@ -300,9 +301,7 @@ def _delete_batch(channel: Channel, by, customers: list[Customer], details=None)
 
 @transaction.atomic
 def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[int, int]:
-    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown).
-
-    ``via`` marks a deletion no manager made (``activitylog.services.VIA_API``)."""
+    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
     channel = customer.channel
     _delete_batch(channel, by, [customer], details={"via": via} if via else None)
     return mu_rebalance(channel)
@@ -312,12 +311,7 @@ def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[
 def customers_delete(
     *, channel: Channel, by, customer_ids=None, customers: QuerySet | None = None
 ) -> tuple[int, int]:
-    """Delete many customers of the channel (R-D1), by ids or by a queryset of the channel.
-
-    Ids of another channel are ignored, never deleted. One activity entry per customer. Room
-    that appears under the MU limit shows hidden customers again (R-M2).
-    Returns (deleted, shown).
-    """
+    """Delete the channel's customers among ids or a queryset (R-D1); returns (deleted, shown)."""
     if customers is None:
         customers = Customer.objects.filter(id__in=list(customer_ids or ()))
     customers = customers.filter(channel=channel).only(
