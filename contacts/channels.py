@@ -5,7 +5,8 @@ Decisions:
   (`config.settings.AUTH_PASSWORD_VALIDATORS`): common, numeric, short or like the email are
   refused.
 - An operator may seat a person at once (`manager_add`, the `manager_add` command) and may then
-  set or replace the account's password; an owner invites instead (`contacts.invitations`).
+  set or replace the account's password; an owner invites instead (`contacts.invitations`). An
+  account made without a password has an unusable one until an operator sets one.
 - The owner holds every permission and keeps their seat.
 """
 
@@ -42,8 +43,7 @@ def password_set(*, user, password: str) -> None:
 
 
 def account_create(*, email: str, password: str | None):
-    """Make a person's account, the email being the username, with a validated password or
-    none (an operator sets one later)."""
+    """Make a person's account, the email its username, with a validated password or none."""
     User = get_user_model()
     user = User(username=email.lower(), email=email.lower())
     if password:
@@ -113,10 +113,7 @@ def manager_add(
     can_delete_customers: bool = False,
     by=None,
 ) -> Membership:
-    """Seat a person in the channel at once (operators; owners invite, contacts.invitations).
-
-    A password is validated, and also replaces the password of an existing account.
-    """
+    """Seat a person in the channel at once (operators; owners invite, contacts.invitations)."""
     user = _user_for_email(email, password)
     if Membership.objects.filter(channel=channel, user=user).exists():
         raise ChannelError(ALREADY_MANAGER)

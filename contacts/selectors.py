@@ -208,8 +208,7 @@ def hidden_page(
     before: str | None = None,
     size: int = PAGE_SIZE,
 ) -> HiddenPage:
-    """Keyset pages by lastSeenAt, most recent first (never seen last), then id: the order in
-    which the MU limit shows hidden customers again (R-M2)."""
+    """Keyset pages by lastSeenAt, most recent first (never seen last), then id: R-M2's order."""
     before_at, after_at = _seen_position(before), _seen_position(after)
     if before_at is not None:
         oldest_first = customers.filter(_seen_before(*before_at)).order_by(
@@ -238,8 +237,7 @@ def hidden_page(
 def customers_with_contact(
     *, channel: Channel, email: str | None, mobile_number: str | None
 ) -> QuerySet[Customer]:
-    """Every customer of the channel, hidden, blocked and members included, holding either
-    contact (R-C2)."""
+    """The channel's customers holding either contact, hidden, blocked and members too (R-C2)."""
     match = Q(pk__in=[])
     if email:
         match |= Q(email=email)

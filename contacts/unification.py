@@ -12,6 +12,8 @@ Decisions:
   two members are a conflict (R-U6) and nothing is unified.
 - ``via`` marks the activity entries of a unification no manager made (a login through the
   API, ``activitylog.services.VIA_API``).
+- The conversations of unified leads move in one statement, however many leads a bulk import
+  unified.
 """
 
 from dataclasses import dataclass
@@ -39,8 +41,7 @@ class UnificationError(ValueError):
 
 
 def conversations_move(moves: dict[int, int]) -> None:
-    """Hand the conversations of unified leads to their members (R-U5): lead id -> member id,
-    in one statement however many leads a bulk import unified."""
+    """Hand the conversations of unified leads (lead id -> member id) to their members (R-U5)."""
     if not moves:
         return
     Conversation.objects.filter(customer_id__in=list(moves)).update(

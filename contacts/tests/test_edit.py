@@ -162,8 +162,7 @@ def test_member_id_is_editable_for_members_only(client, channel, editor):
 
 
 def test_a_member_keeps_its_member_id_R_C1(client, channel, editor):
-    """R-C1: clearing a member's memberId would turn it into a lead; the page and, beneath
-    it, the service refuse the edit."""
+    """R-C1: clearing a member's memberId would make it a lead; page and service refuse."""
     member = CustomerFactory(channel=channel, member_id="m-1", name="Ann")
     client.force_login(editor)
     response = client.post(url(member), form_data(member, member_id="", name="Changed"))

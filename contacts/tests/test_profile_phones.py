@@ -88,8 +88,7 @@ def _assert_same_as_library(text):
 
 
 def _written_forms():
-    """Example mobile and fixed-line numbers of every region as people write them: the
-    library's INTERNATIONAL format, with a trunk "0" after the country code, and variants."""
+    """Every region's example mobile and fixed-line numbers as people write them, with variants."""
     forms = set()
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
