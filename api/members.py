@@ -95,8 +95,7 @@ def _refusal(failure: Failure) -> ApiError:
 
 
 def member_put(*, channel: Channel, member_id: str, profile: dict) -> tuple[Customer, bool]:
-    """Create or update the member ``member_id`` from the body's profile (R-D2); returns the
-    member and whether it was created."""
+    """Create or update member ``member_id`` from the body's profile; returns (member, created)."""
     mapping, cells = _mapping(channel, member_id, profile)
     item = RowParser(mapping).parse((1, cells, None))
     if isinstance(item, Failure):

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from contacts import selectors as contacts_selectors
 from contacts.access import EDIT, channel_view
-from contacts.views import list_filters
+from contacts.list_query import list_filters
 from imports import services
 from imports.exports import EXPORT_KINDS, editable_export, export_response
 from imports.models import Import, ImportConflict, ImportFailure

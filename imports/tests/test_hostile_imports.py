@@ -174,7 +174,7 @@ def test_the_commands_print_no_warning_and_no_broken_pipe_in_a_real_process(tmp_
         )  # fmt: skip
 
     assert manage("migrate", "-v0").returncode == 0
-    setup = "from contacts.services import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
+    setup = "from contacts.channels import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
     assert manage("shell", "-c", setup).returncode == 0
     workbook = tmp_path / "no-styles.xlsx"
     workbook.write_bytes(_xlsx_without_styles())

@@ -342,7 +342,7 @@ def test_the_command_line_contract_in_a_real_process(tmp_path):
         )  # fmt: skip
 
     assert manage("migrate", "-v0").returncode == 0
-    setup = "from contacts.services import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
+    setup = "from contacts.channels import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
     assert manage("shell", "-c", setup).returncode == 0
     path = write(tmp_path, "m.csv", f"memberId,name,{OPT}", "M1,Ann,false,false", ",x,,")
 
