@@ -2,6 +2,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from imports.engine.counts import NAMES, Counts
+
+
+def _count_field(name: str) -> str:
+    # The columns are older than Counts: conflicts are kept in conflict_count.
+    return "conflict_count" if name == "conflicts" else f"{name}_count"
+
+
+# The Import field that keeps each counter of Counts (R-I14).
+COUNT_FIELDS = {name: _count_field(name) for name in NAMES}
+
 
 def import_upload_path(instance, filename):
     return f"imports/{instance.channel_id}/{filename}"
@@ -129,6 +140,23 @@ class Import(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def counts(self) -> Counts:
+        """What the import did, or its check found (R-I14)."""
+        return Counts(**{name: getattr(self, field) for name, field in COUNT_FIELDS.items()})
+
+    @counts.setter
+    def counts(self, counts: Counts) -> None:
+        for name, field in COUNT_FIELDS.items():
+            setattr(self, field, getattr(counts, name))
+
+    @property
+    def new_opt_outs(self) -> tuple[bool, bool] | None:
+        """The opt-outs chosen for the customers the import creates (R-I7a), or None."""
+        if self.new_unsubscribe_email is None or self.new_unsubscribe_texting is None:
+            return None
+        return self.new_unsubscribe_email, self.new_unsubscribe_texting
 
 
 class ImportFailure(models.Model):

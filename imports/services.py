@@ -34,6 +34,7 @@ from contacts.services import ProfileKeyError, mu_room, profile_key_add
 from contacts.unification import conversations_move
 from imports import selectors
 from imports.engine import mapping as mapping_engine
+from imports.engine.counts import Counts, chunk_counts
 from imports.engine.failures import write_failures
 from imports.engine.pipeline import Forked
 from imports.engine.planning import (
@@ -50,7 +51,7 @@ from imports.engine.planning import (
     lookup_values,
 )
 from imports.engine.reading import DELIMITERS, FILE_TOO_LARGE, FileRefused
-from imports.models import Import, ImportConflict, ImportFailure, ImportMatch
+from imports.models import COUNT_FIELDS, Import, ImportConflict, ImportFailure, ImportMatch
 from imports.notifications import import_notify
 from imports.writers import OrmWriter, writer_for_connection
 
@@ -279,15 +280,8 @@ def _planner(
         now=now,
         mu_room=mu_room,
         check_only=check_only,
-        new_opt_outs=_new_opt_outs(imp),
+        new_opt_outs=imp.new_opt_outs,
     )
-
-
-def _new_opt_outs(imp: Import) -> tuple[bool, bool] | None:
-    """The import's opt-out choice for new customers (R-I7a), or None."""
-    if imp.new_unsubscribe_email is None or imp.new_unsubscribe_texting is None:
-        return None
-    return imp.new_unsubscribe_email, imp.new_unsubscribe_texting
 
 
 def _partners_exist(channel_id: int, mapping) -> bool:
@@ -504,18 +498,11 @@ class CheckReport:
     """What the import would do (R-I11): counters and the failing rows grouped by reason."""
 
     rows: int = 0
-    created: int = 0
-    updated: int = 0
-    failed: int = 0
-    created_hidden: int = 0
-    unified: int = 0
-    pending_unification: int = 0
-    conflicts: int = 0
+    counts: Counts = Counts()
     reasons: dict[tuple[str, str], list] = field(default_factory=dict)
     mu_room: int | None = None  # the room the next chunk may fill (R-M3)
 
     def add_failure(self, failure: Failure) -> None:
-        self.failed += 1
         for column, reason in dict.fromkeys(failure.errors):
             group = self.reasons.get((column, reason))
             if group is None:
@@ -529,22 +516,17 @@ class CheckReport:
                 group[2].append(cell.replace("\x00", "\ufffd"))  # JSON columns refuse NUL
 
     def as_dict(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "failed": self.failed,
-            "createdHidden": self.created_hidden,
-            "unified": self.unified,
-            "pendingUnification": self.pending_unification,
-            "conflicts": self.conflicts,
-            "reasons": [
-                {"column": column, "reason": reason, "count": count, "rows": rows, "cells": cells}
-                for (column, reason), (count, rows, cells) in sorted(
-                    self.reasons.items(), key=lambda item: (-item[1][0], item[1][1][0])
-                )
-            ],
-        }
+        reasons = sorted(self.reasons.items(), key=lambda item: (-item[1][0], item[1][1][0]))
+        return (
+            {"rows": self.rows}
+            | self.counts.as_json()
+            | {
+                "reasons": [
+                    {"column": c, "reason": r, "count": n, "rows": rows, "cells": cells}
+                    for (c, r), (n, rows, cells) in reasons
+                ]
+            }
+        )
 
 
 class _DryRunOverlay:
@@ -785,12 +767,7 @@ def _check_chunk(
         outcome = _plan_whole(imp, mapping, overlay, writer, chunk, report, now)
     report.mu_room = outcome.mu_room
     report.rows += chunk.size
-    report.created += outcome.created_count
-    report.updated += outcome.updated_count
-    report.created_hidden += outcome.created_hidden_count
-    report.unified += outcome.unified_count
-    report.conflicts += outcome.conflict_count
-    report.pending_unification += overlay.remember(outcome)
+    report.counts += chunk_counts(outcome, pending_unification=overlay.remember(outcome))
     for failure in outcome.failures:
         report.add_failure(failure)
         if on_failure is not None:
@@ -877,7 +854,7 @@ def import_start(*, imp: Import, by, enqueue: bool = True, require_check: bool =
 
 def _start_details(imp: Import, by) -> dict:
     """What the BULK_IMPORT entry of a start records: who, the file and every choice made."""
-    choice = _new_opt_outs(imp)
+    choice = imp.new_opt_outs
     return {
         "by": by.email or by.get_username(),
         "file": imp.file_name,
@@ -997,13 +974,7 @@ def _release(imp: Import) -> None:
 _PROGRESS_FIELDS = [
     "last_row_number",
     "rows_done",
-    "created_count",
-    "updated_count",
-    "failed_count",
-    "created_hidden_count",
-    "unified_count",
-    "pending_unification_count",
-    "conflict_count",
+    *COUNT_FIELDS.values(),
     "mu_room_left",
     "heartbeat_at",
 ]
@@ -1021,13 +992,7 @@ def _run_chunk(imp: Import, mapping, writer, chunk: _ParsedChunk, logs_edits: bo
         pending = _write(imp, outcome, writer, logs_edits)
         locked.last_row_number = chunk.last_row
         locked.rows_done += chunk.size
-        locked.created_count += outcome.created_count
-        locked.updated_count += outcome.updated_count
-        locked.failed_count += len(outcome.failures)
-        locked.created_hidden_count += outcome.created_hidden_count
-        locked.unified_count += outcome.unified_count
-        locked.pending_unification_count += pending
-        locked.conflict_count += outcome.conflict_count
+        locked.counts += chunk_counts(outcome, pending_unification=pending)
         locked.mu_room_left = outcome.mu_room
         locked.heartbeat_at = timezone.now()
         locked.save(update_fields=_PROGRESS_FIELDS)
@@ -1313,15 +1278,7 @@ def _enqueue_upkeep() -> None:
 
 def import_summary(imp: Import) -> dict:
     """The import's counters under the names the command line prints (R-I14)."""
-    return {
-        "created": imp.created_count,
-        "updated": imp.updated_count,
-        "failed": imp.failed_count,
-        "createdHidden": imp.created_hidden_count,
-        "unified": imp.unified_count,
-        "pendingUnification": imp.pending_unification_count,
-        "conflicts": imp.conflict_count,
-    }
+    return imp.counts.as_json()
 
 
 # files

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from contacts import profile_types
 from contacts.models import Channel
 from imports import selectors, services
+from imports.engine.counts import Counts
 from imports.engine.failures import FailuresWorkbook
 from imports.models import Import
 
@@ -202,13 +203,7 @@ class Command(BaseCommand):
             bar.close()
         if book is not None:
             book.save(failures_out)
-        imp.created_count = report["created"]
-        imp.updated_count = report["updated"]
-        imp.failed_count = report["failed"]
-        imp.created_hidden_count = report["createdHidden"]
-        imp.unified_count = report["unified"]
-        imp.pending_unification_count = report["pendingUnification"]
-        imp.conflict_count = report["conflicts"]
+        imp.counts = Counts.from_json(report)
         for group in report["reasons"]:
             column = f"{group['column']}: " if group["column"] else ""
             count, rows = group["count"], group["rows"]
