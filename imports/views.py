@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from contacts import selectors as contacts_selectors
 from contacts.access import EDIT, channel_view
 from contacts.views import list_filters
-from imports import services
+from imports import refusals, running
 from imports.exports import EXPORT_KINDS, editable_export, export_response
 from imports.models import Import, ImportConflict, ImportFailure
 from imports.progress import import_progress, outcome_words
@@ -125,8 +125,8 @@ def import_stop(request, pk: int):
     if not _may_stop(request, imp):
         raise PermissionDenied
     try:
-        imp = services.import_stop(imp=imp, by=request.user)
-    except services.ImportRefused as error:
+        imp = running.import_stop(imp=imp, by=request.user)
+    except refusals.ImportRefused as error:
         messages.error(request, error.message)
     else:
         if imp.status != Import.Status.STOPPED:

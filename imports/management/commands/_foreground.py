@@ -16,7 +16,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from imports import services
+from imports import running
 from imports.models import Import
 
 from ._progress import ProgressBar
@@ -80,7 +80,7 @@ def run_in_foreground(command, import_id: int, interrupts: Interrupts) -> Import
     bar = ProgressBar(command.stderr._out)
     interrupts.graceful = True
     try:
-        imp = services.import_run(import_id=import_id, progress=bar, interrupted=interrupts)
+        imp = running.import_run(import_id=import_id, progress=bar, interrupted=interrupts)
     finally:
         bar.close()
     if imp.is_active:
