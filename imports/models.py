@@ -1,3 +1,14 @@
+"""An import and what it leaves: failed rows, matches, conflicts, notifications (R-I*).
+
+Decisions:
+- R-I14: the counters are Counts' (``imports.engine.counts``), each kept in the field
+  COUNT_FIELDS names; ``Import.counts`` reads and writes them together.
+- R-I14: ImportMatch keeps the customers a running import matched without changing them,
+  committed with the chunk that matched them, so a resumed import still counts each customer
+  once and the customer row itself is not written. Changed and created customers carry the
+  import in ``Customer.last_import_id`` instead. The matches are removed when the import ends.
+"""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -182,13 +193,7 @@ class ImportFailure(models.Model):
 
 
 class ImportMatch(models.Model):
-    """A customer a running import matched without changing it, counted once as updated (R-I14).
-
-    Kept while the import runs, committed with the chunk that matched it, so a resumed import
-    still counts each customer once; the customer row itself is not written. Changed and created
-    customers carry the import in ``Customer.last_import_id`` instead. Removed when the import
-    ends.
-    """
+    """A customer a running import matched without changing it, counted once as updated (R-I14)."""
 
     pk = models.CompositePrimaryKey("import_run", "customer_id")
     import_run = models.ForeignKey(

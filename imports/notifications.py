@@ -65,8 +65,7 @@ def notification_text(imp: Import) -> str:
 
 
 def import_notify(*, imp: Import) -> list[Notification]:
-    """Tell the starter and the owner that the import ended: a notification each, and an email
-    after commit (R-I13)."""
+    """Tell the starter and the owner that the import ended, in the app and by email (R-I13)."""
     text = notification_text(imp)[:MAX_TEXT_LENGTH]
     recipients = selectors.notification_recipients(imp)
     notes = Notification.objects.bulk_create(

@@ -6,8 +6,8 @@ Decisions:
   key) index whatever the statistics say. While an import fills a channel its statistics lag
   behind, and a plan chosen from them (scan the channel, filter the keys) would read the whole
   channel again for every chunk (``imports.pg_plans`` keeps them current besides).
-- A key list is sent as one string the server splits: quoting each item of an array parameter
-  is most of a lookup's client time. A value holding the separator sends the array instead.
+- A key list is sent as one string the server splits, which spares quoting each item of an
+  array parameter (bench/README.md). A value holding the separator sends the array instead.
 - New customers stream through ``COPY`` straight into the table: the planner has decided they
   are new, so there is nothing to merge. Ids are drawn from the sequence first only when the
   chunk needs them (unifications, conflicts, per-customer activity entries).
@@ -17,8 +17,9 @@ Decisions:
   import fills the channel, made it hash the whole channel for every chunk); the channel is
   checked as a filter (``+ 0``), never as an index condition (ANDed with the ids it made the
   planner scan the channel's entries in an index whose leading column is the channel).
-- COPY rows carry JSON as text and timestamps as ISO 8601 text: psycopg's datetime dumper
-  costs as much as the rest of a row, and a chunk's rows share a few timestamps.
+- COPY rows carry JSON as text and timestamps as ISO 8601 text, made once for the few
+  timestamps a chunk's rows share, rather than through psycopg's datetime dumper
+  (bench/README.md).
 - A chunk loads without locks, then locks only the customers it writes, in id order, and
   compares their row versions (xmin) with the loaded ones: a manager's edit, a block or a
   delete since the load shows as a change, and the chunk is planned again under locks.

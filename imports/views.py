@@ -1,3 +1,11 @@
+"""The import pages: the import log, one import's page, its stop and failed rows; the export.
+
+Decisions:
+- The editable export is for the managers who may import (R-I17): the file is made to be
+  edited and imported back, and a whole channel's contacts are the most sensitive thing a
+  manager can take away.
+"""
+
 from collections import Counter
 
 from django.contrib import messages
@@ -160,11 +168,7 @@ def _failures_available(imp: Import) -> bool:
 
 @channel_view(EDIT)
 def customers_export(request):
-    """The contact list's customers (its search and import tag) as editable data (R-E1).
-
-    For the managers who may import (R-I17): the file is made to be edited and imported back,
-    and a whole channel's contacts are the most sensitive thing a manager can take away.
-    """
+    """The contact list's customers (its search and import tag) as editable data (R-E1)."""
     export_kind = EXPORT_KINDS.get(request.GET.get("kind", "member"))
     if export_kind is None:
         return HttpResponseBadRequest(EXPORT_KIND_UNKNOWN)
