@@ -35,6 +35,7 @@ from contacts.models import Channel, Customer, PendingUnification
 from contacts.services import mu_room
 from contacts.unification import conversations_move
 from imports import selectors as import_selectors
+from imports.chunks import customers_load
 from imports.engine.mapping import MEMBER, MEMBER_ID, Column, ImportMapping, available_keys
 from imports.engine.planning import (
     INSERT_FIELDS,
@@ -45,8 +46,7 @@ from imports.engine.planning import (
     RowParser,
     lookup_values,
 )
-from imports.services import customers_load
-from imports.writers import OrmWriter
+from imports.orm_writer import OrmWriter
 
 # What the API writes of a changed customer: an import's fields but its bookkeeping.
 _UPDATE_FIELDS = tuple(name for name in UPDATE_FIELDS if name != "last_import_id")

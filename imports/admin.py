@@ -19,7 +19,7 @@ from contacts.admin import CustomerAdmin
 from contacts.models import Channel, Customer
 from imports.engine.export_files import FORMATS
 from imports.exports import EXPORT_KINDS, editable_export, export_response
-from imports.models import Import, ImportConflict, ImportFailure
+from imports.models import COUNT_FIELDS, Import, ImportConflict, ImportFailure
 
 
 @admin.register(Import)
@@ -30,9 +30,7 @@ class ImportAdmin(ReadOnlyAdmin):
         "file_name",
         "kind",
         "status",
-        "created_count",
-        "updated_count",
-        "failed_count",
+        *COUNT_FIELDS.values(),
         "started_by",
         "created_at",
         "finished_at",
@@ -51,10 +49,8 @@ class ImportAdmin(ReadOnlyAdmin):
             {
                 "fields": (
                     ("total_rows", "rows_done", "last_row_number"),
-                    ("created_count", "created_hidden_count", "updated_count"),
-                    ("failed_count", "failures_link"),
-                    ("unified_count", "pending_unification_count"),
-                    ("conflict_count", "conflicts_link"),
+                    tuple(COUNT_FIELDS.values()),
+                    ("failures_link", "conflicts_link"),
                     "error_message",
                     ("failures_file", "failures_expire_at"),
                     ("created_at", "started_at", "heartbeat_at", "finished_at"),

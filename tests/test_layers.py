@@ -50,7 +50,7 @@ def test_the_contracts_are_kept():
         ("contacts/selectors.py", "from imports import models", "contacts-below-imports"),
         ("imports/views.py", "from contacts import views", "contacts-pages"),
         ("activitylog/admin.py", "from contacts import admin", "activitylog-no-contacts-admin"),
-        ("blocking/services.py", "from imports import services", "layers"),
+        ("blocking/services.py", "from imports import lifecycle", "layers"),
         ("contacts/services.py", "from blocking import services", "layers"),
     ],
 )
