@@ -39,6 +39,7 @@ serve: install $(LOCAL_SECRET_KEY)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # `check --deploy` as production runs the app: DEBUG off, a key of its own, HTTPS behind a proxy
 # that ends TLS (README, "Production").

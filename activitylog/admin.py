@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from activitylog.models import Entry
-from contacts.admin import EstimatedCountPaginator, ReadOnlyAdmin
+from config.admin_support import EstimatedCountPaginator, ReadOnlyAdmin
 
 
 @admin.register(Entry)

@@ -1,3 +1,9 @@
+"""Reads of the activity log.
+
+Decisions:
+- Date filters are whole days in the current time zone, both ends included.
+"""
+
 import datetime as dt
 
 from django.contrib.auth import get_user_model
@@ -16,10 +22,7 @@ def entries_for_channel(
     date_to: dt.date | None = None,
     before: Entry | None = None,
 ) -> QuerySet[Entry]:
-    """The channel's activity entries, newest first, filtered; `before` is the keyset cursor.
-
-    Dates are whole days in the current time zone, both ends included.
-    """
+    """The channel's activity entries, newest first, filtered; `before` is the keyset cursor."""
     entries = Entry.objects.filter(channel=channel).select_related("actor")
     if category:
         entries = entries.filter(category=category)

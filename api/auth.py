@@ -11,6 +11,7 @@ Decisions:
 - A plugin key never changes, so the channel it names is kept in the cache for a minute: a
   boot, the call a site makes most, does not look its key up. The access key is looked up on
   every call, so a regenerated secret stops the old one at once.
+- A boot's caller carries its channel's id alone; the customer API's caller the loaded channel.
 """
 
 import hashlib
@@ -40,8 +41,7 @@ PLUGIN_KEY_CACHE_SECONDS = 60
 
 @dataclass(frozen=True, slots=True)
 class ApiCaller:
-    """An authenticated caller: its channel (loaded for the customer API, the id alone for a
-    boot), the key it used and that key's rate limit."""
+    """An authenticated caller: its channel, the key it used and that key's rate limit."""
 
     channel_id: int
     key: str

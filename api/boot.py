@@ -21,7 +21,8 @@ Decisions where the rules leave room:
   one update statement in autocommit. Boots commit without waiting for the write-ahead log to
   reach the disk (PostgreSQL's ``synchronous_commit off``, for boots alone): a database crash
   may lose the last fraction of a second of them, never corrupt one; the browser's next boot
-  writes it again.
+  writes it again. The whole boot runs for an unknown veilId, another customer's browser
+  logging in, and a customer hidden by the MU limit.
 - Activity (R-D2): a boot that adds a lead or member, changes a profile value or unifies is
   recorded as the API's (no actor, ``via: api``); a boot that only marks a visit is not.
 """
@@ -37,7 +38,8 @@ from api.errors import value_error
 from contacts import profile_types
 from contacts.keys import customer_type, normalize_email
 from contacts.models import Channel, Customer, PendingUnification
-from contacts.services import customer_profile, mu_rebalance
+from contacts.selectors import customer_profile
+from contacts.services import mu_rebalance
 from contacts.unification import customer_unify
 
 VALUE_REQUIRED = "Send a non-empty value, or leave the key out"
@@ -96,8 +98,7 @@ class Booted:
 def customer_boot(
     *, channel_id: int, veil_id: str, member_id: str | None = None, profile: dict | None = None
 ) -> Booted:
-    """Sync the site's browser ``veil_id`` in the channel (R-C4); a ``member_id`` makes it a
-    login (R-U3)."""
+    """Sync the site's browser ``veil_id`` (R-C4); with a ``member_id`` the boot is a login."""
     veil_id = _identifier("veilId", veil_id)
     if member_id is not None:
         member_id = _identifier("memberId", member_id)
@@ -131,9 +132,7 @@ _RELAXED = "WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true
 
 
 def _visit(channel_id: int, veil_id: str, member_id: str | None) -> Booted | None:
-    """A returning browser with nothing to change, or a logged-in member's own browser: its
-    visit marked in one update. None where the whole boot decides: an unknown veilId, another
-    customer's browser logging in, a customer hidden by the MU limit."""
+    """A visit marked in one update; None where the whole boot decides."""
     params = [timezone.now(), True, channel_id, veil_id]
     parts = {"relaxed": "", "join": "", "member": ""}
     if connection.vendor == "postgresql":
@@ -194,8 +193,7 @@ def _boot(channel_id: int, veil_id: str, member_id: str | None, values: dict) ->
 
 
 def _login(channel_id: int, browser: Customer | None, member_id: str):
-    """The customer a login boots as, or None for a new member, and whether the browser's
-    visitor or lead was unified into it (R-U5, R-U3)."""
+    """The customer a login boots as (None: a new member), and whether the browser unified."""
     if browser is not None and browser.member_id == member_id:
         return browser, False
     members = Customer.objects.select_for_update().filter(
@@ -242,8 +240,7 @@ def _profile_apply(customer: Customer, values: dict) -> list[str]:
 
 
 def _place(customer: Customer) -> None:
-    """R-M2 by the limit's order: the customer that just booted is the most recently seen, so
-    it is shown, and the least recently seen visible customers are hidden past the limit."""
+    """R-M2 by the limit's order, the customer that just booted being the most recently seen."""
     if customer.is_visitor or customer.is_blocked:
         return
     channels = Channel.objects.filter(pk=customer.channel_id)

@@ -35,14 +35,14 @@ from contacts.models import Channel, Customer, PendingUnification
 from contacts.services import mu_room
 from contacts.unification import conversations_move
 from imports import selectors as import_selectors
+from imports.chunks import customers_load
 from imports.engine.lookups import lookup_values
 from imports.engine.mapping import MEMBER, MEMBER_ID, Column, ImportMapping, available_keys
 from imports.engine.outcome import ChunkOutcome, Failure
 from imports.engine.parsing import RowParser
 from imports.engine.planner import ChunkPlanner
 from imports.engine.records import INSERT_FIELDS, UPDATE_FIELDS
-from imports.services import customers_load
-from imports.writers import OrmWriter
+from imports.orm_writer import OrmWriter
 
 # What the API writes of a changed customer: an import's fields but its bookkeeping.
 _UPDATE_FIELDS = tuple(name for name in UPDATE_FIELDS if name != "last_import_id")
@@ -91,8 +91,7 @@ def _refusal(failure: Failure) -> ApiError:
 
 
 def member_put(*, channel: Channel, member_id: str, profile: dict) -> tuple[Customer, bool]:
-    """Create or update the member ``member_id`` from the body's profile (R-D2); returns the
-    member and whether it was created."""
+    """Create or update member ``member_id`` from the body's profile; returns (member, created)."""
     mapping, cells = _mapping(channel, member_id, profile)
     item = RowParser(mapping).parse((1, cells, None))
     if isinstance(item, Failure):

@@ -1,4 +1,9 @@
-"""Refuse an API body over its limit before anything reads it (R-D2: 413)."""
+"""Refuse an API body over its limit before anything reads it (R-D2: 413).
+
+Decisions:
+- The Content-Length header alone bounds what the API parses: Django reads no more of a body
+  than it says (none without one).
+"""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -9,11 +14,7 @@ API_PREFIX = "/api/"
 
 
 class ApiBodyLimitMiddleware:
-    """413 for a request to the API whose Content-Length passes API_MAX_BODY_BYTES.
-
-    Django reads no more of a body than its Content-Length says (none without one), so the
-    header alone bounds what the API parses.
-    """
+    """413 for a request to the API whose Content-Length passes API_MAX_BODY_BYTES."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -164,8 +164,7 @@ CUSTOMER_ANSWERS = {200: CustomerOut, 404: ErrorOut, **ERRORS}
     summary="Create or update a member",
 )
 def member_update(request: HttpRequest, member_id: str, body: MemberPutIn):
-    """R-D2: every value parsed by its type and the rules of one member import row (R-I7, R-I9,
-    R-I19, R-M3, R-U1). 201 with the new member, 200 with the updated one."""
+    """Create (201) or update (200) the member as one member import row would (api.members)."""
     customer, created = member_put(
         channel=request.auth.channel, member_id=member_id, profile=body.profile
     )

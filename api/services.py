@@ -62,8 +62,7 @@ def api_keys_ensure(*, channel: Channel, by=None) -> ChannelApiKeys:
 
 @transaction.atomic
 def api_secret_regenerate(*, channel: Channel, by=None) -> tuple[ChannelApiKeys, str]:
-    """A new access secret for the channel; the old one stops working at once. Returns the
-    keys and the secret, which is never stored and cannot be shown again."""
+    """A new access secret for the channel, shown once: returns the keys and the secret."""
     api_keys_ensure(channel=channel, by=by)
     keys = ChannelApiKeys.objects.select_for_update().get(channel=channel)
     secret = _token(SECRET_PREFIX, 32)

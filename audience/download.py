@@ -33,8 +33,7 @@ def text_cell(value: object) -> str:
 def csv_lines(
     header: list[str], rows: Iterable[tuple], *, raw: frozenset[int] = frozenset()
 ) -> Iterator[str]:
-    """The header and each row as one CSV line; the columns numbered in `raw` hold validated
-    values (E.164 numbers) and are written as they are."""
+    """The header and each row as one CSV line; the columns numbered in `raw` are written as is."""
     writer = csv.writer(_Line())
     yield BOM + writer.writerow(header)
     for row in rows:

@@ -114,8 +114,8 @@ def _create_database(url: str) -> None:
 def _channel():
     from django.contrib.auth import get_user_model
 
+    from contacts.channels import channel_create
     from contacts.models import Channel
-    from contacts.services import channel_create
 
     channel = Channel.objects.filter(slug=SLUG).first()
     if channel is None:

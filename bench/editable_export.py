@@ -86,8 +86,8 @@ def main() -> int:
 
 
 def _channel():
+    from contacts.channels import channel_create
     from contacts.models import Channel, ProfileKey
-    from contacts.services import channel_create
 
     channel = Channel.objects.filter(slug=SLUG).first()
     if channel is None:

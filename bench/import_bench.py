@@ -114,8 +114,9 @@ def setup_channel(slug: str, *, enterprise: bool = False) -> None:
     on the Enterprise plan with the security package, so the import logs each edit (R-I15)."""
     from django.db import connections
 
+    from contacts.channels import channel_create
     from contacts.models import Channel, Membership
-    from contacts.services import channel_create, profile_key_add
+    from contacts.services import profile_key_add
 
     plan = Channel.Plan.ENTERPRISE if enterprise else Channel.Plan.FREE
     channel = channel_create(

@@ -110,7 +110,7 @@ def main() -> None:
     env = os.environ | {"DEBUG": "False", "PYTHONPATH": str(ROOT)}
     slug = f"bench-{int(time.time())}"
     setup = (
-        "from contacts.services import channel_create; "
+        "from contacts.channels import channel_create; "
         f"channel_create(slug={slug!r}, name='Bench', owner_email='bench@example.com')"
     )
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True)

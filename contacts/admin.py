@@ -4,17 +4,12 @@ Writes that mean something in the domain (blocking, deleting, adding managers, M
 through the services, so they land in the activity log; the admin mostly reads.
 """
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import F, Q
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.functional import cached_property
+from django.db.models import F
+from django.urls import reverse
 from django.utils.html import format_html
 
+from config.admin_support import EstimatedCountPaginator, ReadOnlyAdmin
 from contacts.models import (
     Channel,
     Conversation,
@@ -24,82 +19,6 @@ from contacts.models import (
     ProfileKey,
 )
 from contacts.selectors import customers_hidden, hidden_filter
-from imports.engine.export_files import FORMATS
-from imports.exports import EXPORT_KINDS, editable_export, export_response
-
-# Above this planner estimate the exact COUNT(*) is skipped: "about 1,000,000" is enough there.
-ESTIMATE_THRESHOLD = 50_000
-
-
-class EstimatedCountPaginator(Paginator):
-    """Paginator that asks PostgreSQL's planner for big counts instead of COUNT(*).
-
-    An exact count of a million customers scans the table on every changelist page; the
-    planner's row estimate costs one EXPLAIN. Small results (and SQLite) are counted exactly.
-    """
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql":
-            estimate = _planner_rows(connection, queryset)
-            if estimate > ESTIMATE_THRESHOLD:
-                return estimate
-        return super().count
-
-
-def _planner_rows(connection, queryset) -> int:
-    sql, params = queryset.order_by().query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        import json
-
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never added, changed or deleted here.
-
-    `id_search_fields` are integer columns a number typed in the search box matches exactly
-    (the admin's own `=field` search would cast them to text and scan the table).
-    """
-
-    show_full_result_count = False
-    id_search_fields: tuple[str, ...] = ()
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        own = [f.name for f in self.model._meta.concrete_fields]
-        return [*own, *(f for f in self.readonly_fields if f not in own)]
-
-    def get_search_fields(self, request):
-        # The admin shows its search box only when there are search fields.
-        return self.search_fields or self.id_search_fields
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not self.id_search_fields or not term:
-            return super().get_search_results(request, queryset, search_term)
-        by_id = Q()
-        if term.isdigit() and len(term) < 19:
-            for field in self.id_search_fields:
-                by_id |= Q(**{field: int(term)})
-        if not self.search_fields:
-            return (queryset.filter(by_id) if by_id else queryset.none()), False
-        found, duplicates = super().get_search_results(request, queryset, search_term)
-        return (found | queryset.filter(by_id) if by_id else found), duplicates
 
 
 class MembershipInline(admin.TabularInline):
@@ -191,17 +110,6 @@ class MuLimitFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EditableExportForm(forms.Form):
-    """Which channel's members or leads to download as editable data (R-E1)."""
-
-    channel = forms.ModelChoiceField(queryset=Channel.objects.order_by("slug"))
-    kind = forms.ChoiceField(choices=[(slug, kind.label) for slug, kind in EXPORT_KINDS.items()])
-    format = forms.ChoiceField(choices=[(name, name) for name in FORMATS])
-    tag = forms.CharField(
-        required=False, max_length=200, help_text="Only the customers with this import tag."
-    )
-
-
 @admin.register(Customer)
 class CustomerAdmin(ReadOnlyAdmin):
     list_display = (
@@ -261,37 +169,6 @@ class CustomerAdmin(ReadOnlyAdmin):
         if request.GET.get(MuLimitFilter.parameter_name) == MuLimitFilter.HIDDEN:
             return (F("last_seen_at").desc(nulls_last=True), "-id")
         return super().get_ordering(request)
-
-    def get_urls(self):
-        export = self.admin_site.admin_view(self.export_view)
-        return [path("export/", export, name="contacts_customer_export"), *super().get_urls()]
-
-    def export_view(self, request):
-        """One channel's editable data, hidden and blocked customers included (R-E1).
-
-        Only an export: an import here would bypass the import's rules (R-I1..R-I22).
-        """
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        form = EditableExportForm(request.GET if "kind" in request.GET else None)
-        form.fields["channel"].initial = request.GET.get("channel")
-        if form.is_valid():
-            export_kind = EXPORT_KINDS[form.cleaned_data["kind"]]
-            export = editable_export(
-                channel=form.cleaned_data["channel"],
-                kind=export_kind.kind,
-                identifier=export_kind.identifier,
-                file_format=form.cleaned_data["format"],
-                tag=form.cleaned_data["tag"].strip(),
-            )
-            return export_response(export)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "form": form,
-            "title": "Download editable data",
-        }
-        return TemplateResponse(request, "admin/contacts/customer/export.html", context)
 
 
 @admin.register(PendingUnification)

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from contacts import profile_types
+from contacts import profile_phones, profile_types
 from contacts.keys import normalize_email
 from contacts.models import Customer, ProfileKey
 
@@ -100,7 +100,7 @@ class CustomerEditForm(forms.Form):
     mobile_verified = forms.BooleanField(required=False, label="Mobile number verified")
     landline_number = _TypedField(
         type_name=profile_types.PHONE,
-        parse=profile_types.parse_landline,
+        parse=profile_phones.parse_landline,
         label="Landline number",
         help_text="e.g. +82 2-555-6666",
     )

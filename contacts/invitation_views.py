@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
 
-from contacts import invitations, services
+from contacts import channels, invitations
 from contacts.forms import InvitationJoinForm
 
 JOINED = "Welcome: you now manage the customer contacts of {channel}."
@@ -30,7 +30,7 @@ def invitation_accept(request, token: str):
                     invitation=invitation, password=form.cleaned_data["password"]
                 )
                 login(request, membership.user, backend=MODEL_BACKEND)
-        except services.ChannelError as error:
+        except channels.ChannelError as error:
             if form is None:
                 return _page(request, invitation, status=409, error=str(error))
             form.add_error("password", str(error))

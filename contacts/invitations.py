@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record
+from contacts.channels import ALREADY_MANAGER, ChannelError, account_create
 from contacts.models import Channel, Invitation, Membership
-from contacts.services import ALREADY_MANAGER, ChannelError, account_create
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,9 @@
-"""The built-in profile keys of every channel (R-C5), from ``contacts.columns``. Pure."""
+"""The built-in profile keys of every channel (R-C5), from ``contacts.columns``. Pure.
+
+Decisions:
+- Emails are compared case-insensitively everywhere (adding a lead, matching an import row), so
+  they are stored lowercased.
+"""
 
 import re
 from dataclasses import dataclass
@@ -28,14 +33,11 @@ BUILTIN_KEYS: tuple[BuiltinKey, ...] = tuple(
     for c in KEY_COLUMNS
 )
 BUILTIN_BY_NAME: dict[str, BuiltinKey] = {k.name: k for k in BUILTIN_KEYS}
-SYSTEM_KEY_NAMES = frozenset(k.name for k in BUILTIN_KEYS if k.is_system)
 OPT_OUT_KEYS = ("unsubscribeEmail", "unsubscribeTexting")
-CONTACT_KEYS = ("email", "mobileNumber")
 
 
 def customer_type(member_id, email, mobile_number) -> str:
-    """R-C1: a member carries a memberId, a lead an email or mobile number; a customer with
-    neither is an anonymous visitor that booted from the site (R-C4)."""
+    """R-C1: "member" with a memberId, "lead" with an email or mobile, else "visitor" (R-C4)."""
     if member_id is not None:
         return "member"
     return "visitor" if email is None and mobile_number is None else "lead"
@@ -50,11 +52,7 @@ _EMAIL_RE = re.compile(r"[\w!#$%&'*+/=?^`{|}~.-]+@[\w-]+(?:\.[\w-]+)*\.[\w-]+")
 
 
 def normalize_email(text: str) -> str:
-    """Trim and lowercase an email address, or raise ValueError with a reason for the manager.
-
-    Emails are compared case-insensitively everywhere (adding a lead, matching an import row),
-    so they are stored lowercased.
-    """
+    """Trim and lowercase an email address, or raise ValueError with a reason for the manager."""
     value = text.strip().lower()
     if len(value) > 254:
         raise ValueError(EMAIL_TOO_LONG)

@@ -1,3 +1,11 @@
+"""Channels, their managers and invitations, customers, profile keys and conversations.
+
+Decisions:
+- An invitation stores only the SHA-256 of its link's token; the link itself is shown once.
+- A channel's site boots with the public plugin key; its backend calls the customer API with
+  the access key and secret (R-D2, `api.services`).
+"""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -78,10 +86,7 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """An owner's invitation to manage a channel: a one-time link that expires.
-
-    Only the SHA-256 of the link's token is stored; the link itself is shown once.
-    """
+    """An owner's invitation to manage a channel: a one-time link that expires."""
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="invitations")
     email = models.CharField(max_length=254, help_text="Lowercased.")
@@ -140,8 +145,7 @@ IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number_
 
 
 class Customer(models.Model):
-    """A member (has member_id) or a lead (identified by email or mobile number), R-C1; without
-    either, an anonymous visitor that booted from the site (R-C4)."""
+    """A member (member_id), a lead (email or mobile) or an anonymous visitor (R-C1, R-C4)."""
 
     # No index of its own: every index below starts with the channel.
     channel = models.ForeignKey(
@@ -274,8 +278,7 @@ class Conversation(models.Model):
 
 
 class ChannelApiKeys(models.Model):
-    """A channel's API keys: the public plugin key its site's pages boot with, and the access
-    key and secret its site's backend calls the customer API with (R-D2)."""
+    """A channel's API keys: the plugin key its pages boot with, the access key and secret."""
 
     channel = models.OneToOneField(Channel, on_delete=models.CASCADE, related_name="api_keys")
     plugin_key = models.CharField(max_length=64, unique=True)

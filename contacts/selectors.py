@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from contacts import profile_types
-from contacts.keys import normalize_email
+from contacts.keys import BUILTIN_KEYS, normalize_email
 from contacts.models import (
     HAS_CONTACT,
     IS_LEAD,
@@ -208,8 +208,7 @@ def hidden_page(
     before: str | None = None,
     size: int = PAGE_SIZE,
 ) -> HiddenPage:
-    """Keyset pages by lastSeenAt, most recent first (never seen last), then id: the order in
-    which the MU limit shows hidden customers again (R-M2)."""
+    """Keyset pages by lastSeenAt, most recent first (never seen last), then id: R-M2's order."""
     before_at, after_at = _seen_position(before), _seen_position(after)
     if before_at is not None:
         oldest_first = customers.filter(_seen_before(*before_at)).order_by(
@@ -238,14 +237,26 @@ def hidden_page(
 def customers_with_contact(
     *, channel: Channel, email: str | None, mobile_number: str | None
 ) -> QuerySet[Customer]:
-    """Every customer of the channel, hidden, blocked and members included, holding either
-    contact (R-C2)."""
+    """The channel's customers holding either contact, hidden, blocked and members too (R-C2)."""
     match = Q(pk__in=[])
     if email:
         match |= Q(email=email)
     if mobile_number:
         match |= Q(mobile_number=mobile_number)
     return Customer.objects.filter(match, channel=channel)
+
+
+def customer_profile(customer: Customer) -> dict:
+    """The profile the limits measure (R-C6): built-in keys holding a value, then custom keys."""
+    profile = {}
+    for key in BUILTIN_KEYS:
+        if key.is_system:  # timestamps the system keeps are no part of what a manager stores
+            continue
+        value = getattr(customer, key.field)
+        if value not in (None, "", []):
+            profile[key.name] = value
+    profile.update(customer.profile)
+    return profile
 
 
 def profile_key_has_values(key: ProfileKey) -> bool:

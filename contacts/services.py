@@ -1,8 +1,24 @@
+"""Writes of a channel's customers and their profile keys, and the MU limit applied to them.
+
+Decisions:
+- Hand-added leads (R-C2): every customer counts for "Already exists", hidden, blocked and
+  members too. With the MU limit reached the lead is stored hidden rather than refused (R-M2,
+  R-M3: nothing typed is lost); the caller reads `is_hidden` to tell the manager.
+- Edits (`customer_update`): built-in keys go to their columns, custom keys to the profile. A
+  contact a manager types is verified (R-C3); the memberId stays unique in the channel; the
+  profile limits hold (R-C6). Only the edited columns are saved.
+- Deletions (R-D1): ids of another channel are ignored, never deleted; one activity entry per
+  customer; room that appears under the MU limit shows hidden customers again (R-M2). ``via``
+  marks a deletion no manager made (``activitylog.services.VIA_API``).
+- `customer_table_upkeep` (PostgreSQL; nothing to do elsewhere): pages a bulk write leaves
+  behind are not all-visible until a VACUUM runs, so until then the MU count (an index-only
+  scan of customer_mu_idx) visits the table for every customer, and statistics from before the
+  write mislead the planner. Autovacuum gets there in time where it runs; this gets there now.
+  VACUUM cannot run inside a transaction: there ANALYZE runs alone.
+"""
+
 import json
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -10,126 +26,8 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
-from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, OPT_OUT_KEYS, normalize_email
-from contacts.models import HAS_CONTACT, Channel, Customer, Membership, ProfileKey
-
-CHANNEL_SLUG_TAKEN = "A channel with this slug already exists. Choose another slug."
-ALREADY_MANAGER = "This person is already a manager of the channel."
-
-
-class ChannelError(ValueError):
-    """A refused channel operation; the message says what to fix."""
-
-
-def password_check(*, password: str, user) -> None:
-    """Refuse a password the validators reject (common, numeric, short, like the email)."""
-    try:
-        validate_password(password, user)
-    except ValidationError as error:
-        raise ChannelError(" ".join(error.messages)) from None
-
-
-def password_set(*, user, password: str) -> None:
-    """Give an account a new password, once the validators accept it."""
-    password_check(password=password, user=user)
-    user.set_password(password)
-    user.save(update_fields=["password"])
-
-
-def account_create(*, email: str, password: str | None):
-    """Make a person's account, the email being the username, with a validated password or
-    none (an operator sets one later)."""
-    User = get_user_model()
-    user = User(username=email.lower(), email=email.lower())
-    if password:
-        password_check(password=password, user=user)
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
-    return user
-
-
-def _user_for_email(email: str, password: str | None):
-    user = get_user_model().objects.filter(username__iexact=email).first()
-    if user is None:
-        return account_create(email=email, password=password)
-    if password:
-        password_set(user=user, password=password)
-    return user
-
-
-@transaction.atomic
-def channel_create(
-    *,
-    slug: str,
-    name: str,
-    owner_email: str,
-    owner_password: str | None = None,
-    plan: str = Channel.Plan.FREE,
-    has_security_package: bool = False,
-    mu_limit: int | None = None,
-) -> Channel:
-    """Create a channel with its one owner (who holds every permission)."""
-    if Channel.objects.filter(slug=slug).exists():
-        raise ChannelError(CHANNEL_SLUG_TAKEN)
-    channel = Channel.objects.create(
-        slug=slug,
-        name=name,
-        plan=plan,
-        has_security_package=has_security_package,
-        mu_limit=mu_limit,
-    )
-    owner = _user_for_email(owner_email, owner_password)
-    Membership.objects.create(
-        channel=channel,
-        user=owner,
-        role=Membership.Role.OWNER,
-        can_edit_customers=True,
-        can_delete_customers=True,
-    )
-    activity_record(
-        channel=channel,
-        actor=owner,
-        category=Entry.Category.SETTINGS,
-        action="Channel created",
-        details={"plan": plan, "muLimit": mu_limit},
-    )
-    return channel
-
-
-@transaction.atomic
-def manager_add(
-    *,
-    channel: Channel,
-    email: str,
-    password: str | None = None,
-    can_edit_customers: bool = False,
-    can_delete_customers: bool = False,
-    by=None,
-) -> Membership:
-    """Seat a person in the channel at once (operators; owners invite, contacts.invitations).
-
-    A password is validated, and also replaces the password of an existing account.
-    """
-    user = _user_for_email(email, password)
-    if Membership.objects.filter(channel=channel, user=user).exists():
-        raise ChannelError(ALREADY_MANAGER)
-    membership = Membership.objects.create(
-        channel=channel,
-        user=user,
-        role=Membership.Role.MANAGER,
-        can_edit_customers=can_edit_customers,
-        can_delete_customers=can_delete_customers,
-    )
-    activity_record(
-        channel=channel,
-        actor=by,
-        category=Entry.Category.SETTINGS,
-        action=f"Manager {user.email} added",
-        details={"canEdit": can_edit_customers, "canDelete": can_delete_customers},
-    )
-    return membership
+from contacts.keys import BUILTIN_BY_NAME, OPT_OUT_KEYS, normalize_email
+from contacts.models import HAS_CONTACT, Channel, Customer, ProfileKey
 
 
 def mu_filter() -> Q:
@@ -168,50 +66,6 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
             ids = list(newest_first.values_list("id", flat=True)[:room])
             return 0, Customer.objects.filter(id__in=ids).update(is_hidden=False)
     return 0, 0
-
-
-# Channel settings (owner only)
-
-OWNER_NOT_REMOVABLE = "The owner cannot be removed from the channel."
-OWNER_PERMISSIONS_FIXED = "The owner always holds every permission."
-
-
-@transaction.atomic
-def manager_permissions_set(
-    *, membership: Membership, by, can_edit_customers: bool, can_delete_customers: bool
-) -> bool:
-    """Set a manager's edit and delete permissions; returns whether anything changed."""
-    if membership.is_owner:
-        raise ChannelError(OWNER_PERMISSIONS_FIXED)
-    before = (membership.can_edit_customers, membership.can_delete_customers)
-    if before == (can_edit_customers, can_delete_customers):
-        return False
-    membership.can_edit_customers = can_edit_customers
-    membership.can_delete_customers = can_delete_customers
-    membership.save(update_fields=["can_edit_customers", "can_delete_customers"])
-    activity_record(
-        channel=membership.channel,
-        actor=by,
-        category=Entry.Category.SETTINGS,
-        action=f"Permissions of {membership.user.email} changed",
-        details={"canEdit": can_edit_customers, "canDelete": can_delete_customers},
-    )
-    return True
-
-
-@transaction.atomic
-def manager_remove(*, membership: Membership, by) -> None:
-    """Take a manager's seat away; the owner keeps theirs."""
-    if membership.is_owner:
-        raise ChannelError(OWNER_NOT_REMOVABLE)
-    channel, email = membership.channel, membership.user.email
-    membership.delete()
-    activity_record(
-        channel=channel,
-        actor=by,
-        category=Entry.Category.SETTINGS,
-        action=f"Manager {email} removed",
-    )
 
 
 @transaction.atomic
@@ -266,15 +120,7 @@ def mu_room(channel: Channel) -> int | None:
 
 
 def customer_table_upkeep() -> None:
-    """Fresh planner statistics and visibility map for the customer table after a bulk write
-    (PostgreSQL; nothing to do elsewhere).
-
-    Pages a bulk write leaves behind are not marked all-visible until a VACUUM runs: until
-    then the MU count (an index-only scan of customer_mu_idx) visits the table for every
-    customer, about ten times slower on a million of them, and statistics from before the
-    write mislead the planner. Autovacuum gets there in time where it runs; this gets there
-    now. VACUUM cannot run inside a transaction: there ANALYZE runs alone.
-    """
+    """Fresh planner statistics and visibility map of the customer table after a bulk write."""
     if connection.vendor != "postgresql":
         return
     table = Customer._meta.db_table
@@ -294,12 +140,7 @@ def lead_add(
     mobile_number: str | None = None,
     name: str = "",
 ) -> Customer:
-    """Add one verified lead by hand (R-C2, R-C3), unless a customer already has its contact.
-
-    Every customer counts for "Already exists": hidden, blocked and members too. With the MU
-    limit reached the lead is stored hidden rather than refused (R-M2, R-M3: nothing typed is
-    lost); the caller reads `is_hidden` to tell the manager.
-    """
+    """Add one verified lead by hand (R-C2, R-C3), unless a customer already has its contact."""
     try:
         email = normalize_email(email) if email and email.strip() else None
     except ValueError as error:
@@ -352,20 +193,6 @@ def _same_value(a, b) -> bool:
 _EDITABLE_BUILTINS = ("memberId", "name", "email", "mobileNumber", "landlineNumber") + OPT_OUT_KEYS
 
 
-def customer_profile(customer: Customer) -> dict:
-    """The customer's whole profile as key name -> value: built-in keys holding a value (system
-    timestamps aside), then the custom keys. What the profile limits (R-C6) measure."""
-    profile = {}
-    for key in BUILTIN_KEYS:
-        if key.is_system:
-            continue
-        value = getattr(customer, key.field)
-        if value not in (None, "", []):
-            profile[key.name] = value
-    profile.update(customer.profile)
-    return profile
-
-
 @transaction.atomic
 def customer_update(
     *,
@@ -375,12 +202,7 @@ def customer_update(
     email_verified: bool | None = None,
     mobile_verified: bool | None = None,
 ) -> list[str]:
-    """Apply parsed values by key name (None clears one) and log the changed keys.
-
-    Built-in keys go to their columns, custom keys to the profile. A contact a manager types is
-    verified (R-C3). The memberId stays unique in the channel; the profile limits hold (R-C6).
-    Returns the names of the keys that changed.
-    """
+    """Apply parsed values by key name (None clears one); returns the changed keys' names."""
     changed: list[str] = []
     profile = dict(customer.profile)
     for name, value in changes.items():
@@ -421,7 +243,7 @@ def customer_update(
         raise CustomerError(LEAD_KEEPS_A_CONTACT)
     customer.profile = profile
     try:
-        profile_types.check_profile_limits(customer_profile(customer))
+        profile_types.check_profile_limits(selectors.customer_profile(customer))
     except profile_types.ProfileValueError as error:
         raise CustomerError(error.reason) from None
     verified = {"email": email_verified, "mobileNumber": mobile_verified}
@@ -479,9 +301,7 @@ def _delete_batch(channel: Channel, by, customers: list[Customer], details=None)
 
 @transaction.atomic
 def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[int, int]:
-    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown).
-
-    ``via`` marks a deletion no manager made (``activitylog.services.VIA_API``)."""
+    """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
     channel = customer.channel
     _delete_batch(channel, by, [customer], details={"via": via} if via else None)
     return mu_rebalance(channel)
@@ -491,12 +311,7 @@ def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[
 def customers_delete(
     *, channel: Channel, by, customer_ids=None, customers: QuerySet | None = None
 ) -> tuple[int, int]:
-    """Delete many customers of the channel (R-D1), by ids or by a queryset of the channel.
-
-    Ids of another channel are ignored, never deleted. One activity entry per customer. Room
-    that appears under the MU limit shows hidden customers again (R-M2).
-    Returns (deleted, shown).
-    """
+    """Delete the channel's customers among ids or a queryset (R-D1); returns (deleted, shown)."""
     if customers is None:
         customers = Customer.objects.filter(id__in=list(customer_ids or ()))
     customers = customers.filter(channel=channel).only(

@@ -12,6 +12,8 @@ Decisions:
   two members are a conflict (R-U6) and nothing is unified.
 - ``via`` marks the activity entries of a unification no manager made (a login through the
   API, ``activitylog.services.VIA_API``).
+- The conversations of unified leads move in one statement, however many leads a bulk import
+  unified.
 """
 
 from dataclasses import dataclass
@@ -39,8 +41,7 @@ class UnificationError(ValueError):
 
 
 def conversations_move(moves: dict[int, int]) -> None:
-    """Hand the conversations of unified leads to their members (R-U5): lead id -> member id,
-    in one statement however many leads a bulk import unified."""
+    """Hand the conversations of unified leads (lead id -> member id) to their members (R-U5)."""
     if not moves:
         return
     Conversation.objects.filter(customer_id__in=list(moves)).update(
@@ -81,17 +82,6 @@ def customer_unify(
         details=details,
     )
     return member
-
-
-def pending_unification_apply(*, lead: Customer, by=None, via: str | None = None):
-    """R-U3: a booted lead that logs in is unified with the member it waits for (the oldest
-    pending one); returns that member, or None when nothing waits."""
-    pending = (
-        PendingUnification.objects.select_related("member").filter(lead=lead).order_by("id").first()
-    )
-    if pending is None:
-        return None
-    return customer_unify(lead=lead, member=pending.member, by=by, via=via)
 
 
 @dataclass(frozen=True)

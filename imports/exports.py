@@ -17,6 +17,9 @@ Decisions (R-E1, R-I1, R-I3):
 - A lead file is matched back as every lead import is (R-I3): a lead whose identifier another
   customer shares (a booted lead waiting for its login, R-U3) updates the one seen most
   recently. Members are matched by their unique memberId.
+- ``customers`` defaults to all of the channel's, hidden and blocked ones included. An unknown
+  kind, identifier or format, or more customers than one sheet holds, is a ValueError with the
+  message to show.
 - Imported back as it is, a file changes no value: the import only adds its tag (R-I10) and
   marks the contacts it writes verified (R-C3), as every import does.
 """
@@ -123,12 +126,7 @@ def editable_export(
     customers: QuerySet[Customer] | None = None,
     tag: str = "",
 ) -> EditableExport:
-    """The editable export of ``customers`` (default: all of the channel's, hidden and blocked
-    ones included) of one kind, only those with the import tag ``tag`` if given.
-
-    Raises ValueError with a message for an unknown kind, identifier or format, or for more
-    customers than one sheet holds.
-    """
+    """The editable export of one kind of ``customers``, ``tag``'s only if given (ValueError)."""
     export_kind = _export_kind(kind, identifier, file_format)
     kind, identifier = export_kind.kind, export_kind.identifier
     resource = EditableCustomerResource(

@@ -98,8 +98,3 @@ class MappingPage:
         """Whether both opt-out keys take a column (R-I7): then the choice is only for empties."""
         chosen = set(self.chosen.values())
         return {"unsubscribeEmail", "unsubscribeTexting"} <= chosen
-
-
-def _proposed(proposals: dict, header: str) -> str:
-    proposal = proposals.get(header)
-    return proposal.key or "" if proposal is not None else ""

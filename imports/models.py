@@ -1,6 +1,28 @@
+"""An import and what it leaves: failed rows, matches, conflicts, notifications (R-I*).
+
+Decisions:
+- R-I14: the counters are Counts' (``imports.engine.counts``), each kept in the field
+  COUNT_FIELDS names; ``Import.counts`` reads and writes them together.
+- R-I14: ImportMatch keeps the customers a running import matched without changing them,
+  committed with the chunk that matched them, so a resumed import still counts each customer
+  once and the customer row itself is not written. Changed and created customers carry the
+  import in ``Customer.last_import_id`` instead. The matches are removed when the import ends.
+"""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from imports.engine.counts import NAMES, Counts
+
+
+def _count_field(name: str) -> str:
+    # The columns are older than Counts: conflicts are kept in conflict_count.
+    return "conflict_count" if name == "conflicts" else f"{name}_count"
+
+
+# The Import field that keeps each counter of Counts (R-I14).
+COUNT_FIELDS = {name: _count_field(name) for name in NAMES}
 
 
 def import_upload_path(instance, filename):
@@ -130,6 +152,23 @@ class Import(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def counts(self) -> Counts:
+        """What the import did, or its check found (R-I14)."""
+        return Counts(**{name: getattr(self, field) for name, field in COUNT_FIELDS.items()})
+
+    @counts.setter
+    def counts(self, counts: Counts) -> None:
+        for name, field in COUNT_FIELDS.items():
+            setattr(self, field, getattr(counts, name))
+
+    @property
+    def new_opt_outs(self) -> tuple[bool, bool] | None:
+        """The opt-outs chosen for the customers the import creates (R-I7a), or None."""
+        if self.new_unsubscribe_email is None or self.new_unsubscribe_texting is None:
+            return None
+        return self.new_unsubscribe_email, self.new_unsubscribe_texting
+
 
 class ImportFailure(models.Model):
     """A failed row of an import (R-I14), committed with the chunk it belongs to."""
@@ -154,13 +193,7 @@ class ImportFailure(models.Model):
 
 
 class ImportMatch(models.Model):
-    """A customer a running import matched without changing it, counted once as updated (R-I14).
-
-    Kept while the import runs, committed with the chunk that matched it, so a resumed import
-    still counts each customer once; the customer row itself is not written. Changed and created
-    customers carry the import in ``Customer.last_import_id`` instead. Removed when the import
-    ends.
-    """
+    """A customer a running import matched without changing it, counted once as updated (R-I14)."""
 
     pk = models.CompositePrimaryKey("import_run", "customer_id")
     import_run = models.ForeignKey(

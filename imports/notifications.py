@@ -13,6 +13,7 @@ Decisions (R-I13):
 """
 
 import logging
+from dataclasses import asdict
 from functools import partial
 
 from django.conf import settings
@@ -52,13 +53,7 @@ def notification_text(imp: Import) -> str:
         return NOTE_FAILED.format(
             file=imp.file_name, channel=imp.channel.name, error=imp.error_message
         )
-    counts = {
-        "file": imp.file_name,
-        "channel": imp.channel.name,
-        "created": imp.created_count,
-        "updated": imp.updated_count,
-        "failed": imp.failed_count,
-    }
+    counts = {"file": imp.file_name, "channel": imp.channel.name} | asdict(imp.counts)
     if imp.status != Import.Status.STOPPED:
         return NOTE_SUCCEEDED.format(**counts)
     stopper = imp.stop_requested_by
@@ -70,8 +65,7 @@ def notification_text(imp: Import) -> str:
 
 
 def import_notify(*, imp: Import) -> list[Notification]:
-    """Tell the starter and the owner that the import ended: a notification each, and an email
-    after commit (R-I13)."""
+    """Tell the starter and the owner that the import ended, in the app and by email (R-I13)."""
     text = notification_text(imp)[:MAX_TEXT_LENGTH]
     recipients = selectors.notification_recipients(imp)
     notes = Notification.objects.bulk_create(

@@ -10,7 +10,7 @@ Decisions:
   itself; it queues the import (or the check) again, and the worker that takes the task
   resumes it after its last committed chunk, as ``run_import`` does.
 - A task queued twice runs once: a runner takes a running import only when its heartbeat is
-  stale, and takes it over by setting it (``services._begin``, ``import_check_perform``). So
+  stale, and takes it over by setting it (``running._begin``, ``import_check_perform``). So
   the sweep may queue as often as it likes; it moves a queued import's heartbeat on when it
   queues it, so that a long queue gets one more task a period, not one a sweep.
 - When: a django-q2 schedule every IMPORT_SWEEP_MINUTES, and whenever a worker process starts
@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from imports import selectors, services
+from imports import checking, lifecycle, selectors
 from imports.models import Import
 
 logger = logging.getLogger(__name__)
@@ -43,10 +43,10 @@ def import_sweep(*, now=None) -> list[int]:
     queued = []
     for imp in selectors.imports_stranded(now):
         if imp.status == Import.Status.DRAFT:
-            enqueue, waiting = services.import_check_enqueue, Import.CheckStatus.QUEUED
+            enqueue, waiting = checking.import_check_enqueue, Import.CheckStatus.QUEUED
             is_waiting = imp.check_status == waiting
         else:
-            enqueue = services.import_enqueue
+            enqueue = lifecycle.import_enqueue
             is_waiting = imp.status == Import.Status.QUEUED
         if is_waiting:
             # Claimed by moving its heartbeat on: two sweeps at once queue it once.

@@ -38,8 +38,7 @@ def import_is_stalled(imp: Import, now: datetime) -> bool:
 
 
 def imports_stranded(now: datetime) -> QuerySet[Import]:
-    """Queued or running imports, and drafts with a queued or running check, whose heartbeat
-    is stale: work a dead worker (or an interrupted command) left behind."""
+    """Active imports and drafts being checked whose heartbeat is stale: work left behind."""
     checking = Q(
         status=Import.Status.DRAFT,
         check_status__in=[Import.CheckStatus.QUEUED, Import.CheckStatus.RUNNING],
@@ -95,15 +94,6 @@ def notifications_visible(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel_id__in=seats)
 
 
-def notifications_unread(user) -> list[Notification]:
-    """A manager's unread messages, newest first (R-I13)."""
-    return list(
-        notifications_visible(user)
-        .select_related("channel", "import_run")
-        .filter(read_at__isnull=True)
-    )
-
-
 def import_template(channel: Channel, *, kind: str, identifier: str | None) -> bytes:
     """The .xlsx template of a member, email-lead or mobile-lead import of the channel (R-I4)."""
     return template_workbook(kind=kind, identifier=identifier, custom_keys=custom_keys(channel))
@@ -115,8 +105,7 @@ def notifications_unread_count(user) -> int:
 
 
 def notification_recipients(imp: Import) -> list:
-    """Who hears that an import ended: its starter and the channel owner, once each, while
-    they hold a seat in the channel (R-I13)."""
+    """Who hears that an import ended: its starter and the channel owner, seated (R-I13)."""
     seats = Membership.objects.select_related("user").filter(channel_id=imp.channel_id)
     seats = seats.filter(Q(role=Membership.Role.OWNER) | Q(user_id=imp.started_by_id))
     return [seat.user for seat in seats.order_by("user_id")]

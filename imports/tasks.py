@@ -1,8 +1,9 @@
 """django-q2 entry points: plain arguments in (ids, never objects), one service call each."""
 
 from contacts.services import customer_table_upkeep
+from imports.checking import import_check_perform
 from imports.recovery import import_sweep
-from imports.services import import_check_perform, import_run
+from imports.running import import_run
 
 
 def run_import_task(import_id: int) -> None:

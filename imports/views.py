@@ -1,3 +1,11 @@
+"""The import pages: the import log, one import's page, its stop and failed rows; the export.
+
+Decisions:
+- The editable export is for the managers who may import (R-I17): the file is made to be
+  edited and imported back, and a whole channel's contacts are the most sensitive thing a
+  manager can take away.
+"""
+
 from collections import Counter
 
 from django.contrib import messages
@@ -11,8 +19,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from contacts import selectors as contacts_selectors
 from contacts.access import EDIT, channel_view
-from contacts.views import list_filters
-from imports import services
+from contacts.list_query import list_filters
+from imports import refusals, running
 from imports.exports import EXPORT_KINDS, editable_export, export_response
 from imports.models import Import, ImportConflict, ImportFailure
 from imports.progress import import_progress, outcome_words
@@ -125,8 +133,8 @@ def import_stop(request, pk: int):
     if not _may_stop(request, imp):
         raise PermissionDenied
     try:
-        imp = services.import_stop(imp=imp, by=request.user)
-    except services.ImportRefused as error:
+        imp = running.import_stop(imp=imp, by=request.user)
+    except refusals.ImportRefused as error:
         messages.error(request, error.message)
     else:
         if imp.status != Import.Status.STOPPED:
@@ -160,11 +168,7 @@ def _failures_available(imp: Import) -> bool:
 
 @channel_view(EDIT)
 def customers_export(request):
-    """The contact list's customers (its search and import tag) as editable data (R-E1).
-
-    For the managers who may import (R-I17): the file is made to be edited and imported back,
-    and a whole channel's contacts are the most sensitive thing a manager can take away.
-    """
+    """The contact list's customers (its search and import tag) as editable data (R-E1)."""
     export_kind = EXPORT_KINDS.get(request.GET.get("kind", "member"))
     if export_kind is None:
         return HttpResponseBadRequest(EXPORT_KIND_UNKNOWN)

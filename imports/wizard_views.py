@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from contacts.access import EDIT, channel_view
-from imports import forms, selectors, services
+from imports import checking, forms, lifecycle, refusals, selectors
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.mapping_page import MappingPage
 from imports.models import Import
@@ -72,7 +72,7 @@ def import_new(request):
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                imp = services.import_upload(
+                imp = lifecycle.import_upload(
                     channel=request.channel,
                     by=request.user,
                     file=upload,
@@ -80,7 +80,7 @@ def import_new(request):
                     kind=form.cleaned_data["kind"],
                     identifier=form.cleaned_data["identifier"],
                 )
-            except services.ImportRefused as error:
+            except refusals.ImportRefused as error:
                 refusal = error.message
             else:
                 return redirect("imports:mapping", request.channel.slug, imp.pk)
@@ -133,10 +133,10 @@ def import_mapping(request, pk: int):
                 return _create_key(request, imp, page, settings_form)
             if settings_form.is_valid():
                 _configure(request, imp, page, settings_form)
-                services.import_check_request(imp=imp, by=request.user)
+                checking.import_check_request(imp=imp, by=request.user)
                 messages.info(request, CHECK_QUEUED)
                 return redirect("imports:check", request.channel.slug, imp.pk)
-        except services.ImportRefused as error:
+        except refusals.ImportRefused as error:
             refusal = error.message
     return _mapping_page(request, imp, page, settings_form, refusal)
 
@@ -165,7 +165,7 @@ def _mapping_page(request, imp, page, settings_form, refusal=None, key_form=None
 def _configure(request, imp: Import, page: MappingPage, settings_form) -> None:
     email, texting = settings_form.opt_outs()
     explicit, skip = page.choices()
-    services.import_configure(
+    lifecycle.import_configure(
         imp=imp,
         by=request.user,
         kind=imp.kind,
@@ -186,7 +186,7 @@ def _create_key(request, imp: Import, page: MappingPage, settings_form):
         return _mapping_page(request, imp, page, settings_form, key_form=key_form)
     name = key_form.cleaned_data["new_key_name"].strip()
     column = key_form.cleaned_data["new_key_column"]
-    services.import_key_new(
+    lifecycle.import_key_new(
         imp=imp, by=request.user, name=name, type_name=key_form.cleaned_data["new_key_type"]
     )
     page = MappingPage(imp, request.POST, select={column: name})
@@ -202,14 +202,14 @@ def import_reading(request, pk: int):
     form = forms.ReadingForm(request.POST)
     if form.is_valid():
         try:
-            services.import_reread(
+            lifecycle.import_reread(
                 imp=imp,
                 by=request.user,
                 encoding=form.cleaned_data["encoding"] or None,
                 delimiter=form.cleaned_data["delimiter"] or None,
             )
             messages.info(request, READING_CHANGED)
-        except services.ImportRefused as error:
+        except refusals.ImportRefused as error:
             messages.error(request, error.message)
     return redirect("imports:mapping", request.channel.slug, imp.pk)
 
@@ -249,8 +249,8 @@ def import_start(request, pk: int):
         messages.error(request, forms.CONFIRM_REQUIRED)
     else:
         try:
-            services.import_start(imp=imp, by=request.user, require_check=True)
-        except services.ImportRefused as error:
+            lifecycle.import_start(imp=imp, by=request.user, require_check=True)
+        except refusals.ImportRefused as error:
             messages.error(request, error.message)
         else:
             return redirect("imports:detail", request.channel.slug, imp.pk)

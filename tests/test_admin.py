@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activitylog.services import activity_record
-from contacts.admin import EstimatedCountPaginator
+from config.admin_support import EstimatedCountPaginator
 from contacts.models import Customer, PendingUnification, ProfileKey
 from imports.models import Import, ImportConflict, ImportFailure
 from tests.factories import ConversationFactory, CustomerFactory
@@ -94,16 +94,16 @@ def test_estimated_paginator_counts_small_results_exactly(channel):
 def test_estimated_paginator_asks_the_planner_for_big_results_on_postgresql(channel, monkeypatch):
     from django.db import connection
 
-    from contacts import admin as contacts_admin
+    from config import admin_support
 
     if connection.vendor != "postgresql":
         pytest.skip("the planner estimate is PostgreSQL's")
     for _ in range(3):
         CustomerFactory(channel=channel)
-    monkeypatch.setattr(contacts_admin, "ESTIMATE_THRESHOLD", -1)
+    monkeypatch.setattr(admin_support, "ESTIMATE_THRESHOLD", -1)
     calls = []
-    real = contacts_admin._planner_rows
-    monkeypatch.setattr(contacts_admin, "_planner_rows", lambda *a: calls.append(a) or real(*a))
+    real = admin_support._planner_rows
+    monkeypatch.setattr(admin_support, "_planner_rows", lambda *a: calls.append(a) or real(*a))
 
     customers = Customer.objects.filter(channel=channel).order_by("id")
     count = EstimatedCountPaginator(customers, 50).count

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from activitylog.models import Entry
 from contacts import profile_types as pt
+from contacts.channels import ALREADY_MANAGER, CHANNEL_SLUG_TAKEN
 from contacts.management.commands.demo_setup import DEMO_BLOCKED, DEMO_CUSTOMERS, DEMO_EMAIL
 from contacts.models import Channel, Conversation, Customer, Membership, ProfileKey
-from contacts.services import ALREADY_MANAGER, CHANNEL_SLUG_TAKEN
 from tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from contacts.models import Customer
-from imports import services
+from imports import checking, lifecycle, refusals, running
 from tests.corpus.make_corpus import CORPUS, HERE, Entry
 
 
@@ -16,14 +16,14 @@ def media(settings, tmp_path):
 
 def _import(channel, owner, entry: Entry, data: bytes) -> tuple[dict, dict]:
     """The dry run's counts and the run's."""
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=owner,
         file=ContentFile(data, name=entry.file),
         file_name=entry.file,
         encoding=entry.encoding,
     )
-    services.import_configure(
+    lifecycle.import_configure(
         imp=imp,
         by=owner,
         kind=entry.kind,
@@ -31,12 +31,12 @@ def _import(channel, owner, entry: Entry, data: bytes) -> tuple[dict, dict]:
         new_keys=entry.new_keys,
         skip=entry.skip,
     )
-    check = services.import_check(imp=imp)
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    imp = services.import_run(import_id=imp.id)
+    check = checking.import_check(imp=imp)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    imp = running.import_run(import_id=imp.id)
     assert imp.status == imp.Status.SUCCEEDED, imp.error_message
     counts = ("created", "updated", "failed")
-    return {k: check[k] for k in counts}, {k: services.import_summary(imp)[k] for k in counts}
+    return {k: check[k] for k in counts}, {k: running.import_summary(imp)[k] for k in counts}
 
 
 @pytest.mark.parametrize("entry", CORPUS, ids=[entry.id for entry in CORPUS])
@@ -45,7 +45,7 @@ def test_corpus_file_gives_its_expected_counts_or_refusal(channel, owner, entry)
     assert data == entry.build(), "run tests/corpus/make_corpus.py"
     try:
         checked, done = _import(channel, owner, entry, data)
-    except services.ImportRefused as refusal:
+    except refusals.ImportRefused as refusal:
         assert {"refused": refusal.message} == entry.expected
         return
     assert checked == done == entry.expected

@@ -17,7 +17,7 @@ from django.db import connection
 
 from contacts.models import ProfileKey
 from contacts.services import profile_key_add
-from imports import services
+from imports import lifecycle, refusals, running
 from imports.management.commands import _foreground as foreground
 from imports.management.commands.import_customers import one_line
 from imports.models import Import
@@ -134,13 +134,13 @@ def test_R_I16_ctrl_c_stops_an_import_after_the_chunk_in_flight_and_run_import_r
     refused = children.finish(
         ["import_customers", "acme", other, "--kind", "member"], name="refused", code=1
     )
-    message = services.IMPORT_ALREADY_ACTIVE.format(
+    message = refusals.IMPORT_ALREADY_ACTIVE.format(
         status="running",
         id=import_id,
         file="customers.csv",
         who="owner@acme.example.com",
         when="\0",
-        progress=services.ACTIVE_INTERRUPTED.format(done=f"{done:,}", total=f"{total:,}"),
+        progress=refusals.ACTIVE_INTERRUPTED.format(done=f"{done:,}", total=f"{total:,}"),
     )
     head, tail = one_line(message).split("\0")
     line = refused.stderr.strip()
@@ -194,18 +194,18 @@ def test_an_interrupted_run_lets_go_of_the_import_and_resumes_exactly(
     imp = _started(channel, owner, path)
     if how == "at once":
         with pytest.raises(KeyboardInterrupt):
-            services.import_run(import_id=imp.pk, interrupted=interrupted)
+            running.import_run(import_id=imp.pk, interrupted=interrupted)
     else:
-        services.import_run(import_id=imp.pk, interrupted=interrupted)
+        running.import_run(import_id=imp.pk, interrupted=interrupted)
     imp.refresh_from_db()
     assert (imp.status, imp.rows_done, imp.heartbeat_at) == (Import.Status.RUNNING, 150, None)
 
-    resumed = services.import_run(import_id=imp.pk)
+    resumed = running.import_run(import_id=imp.pk)
     other_owner = UserFactory(email="o2@example.com")
     MembershipFactory(channel=other_channel, user=other_owner, role="owner")
-    whole = services.import_run(import_id=_started(other_channel, other_owner, path).pk)
+    whole = running.import_run(import_id=_started(other_channel, other_owner, path).pk)
     assert resumed.status == Import.Status.SUCCEEDED
-    assert services.import_summary(resumed) == services.import_summary(whole)
+    assert running.import_summary(resumed) == running.import_summary(whole)
     assert resumed.rows_done == whole.rows_done == 400
 
 
@@ -214,8 +214,8 @@ def _started(channel, by, path) -> Import:
         if not ProfileKey.objects.filter(channel=channel, name=name).exists():
             profile_key_add(channel=channel, by=by, name=name, type=kind)
     with path.open("rb") as handle:
-        imp = services.import_upload(
+        imp = lifecycle.import_upload(
             channel=channel, by=by, file=File(handle, name=path.name), file_name=path.name
         )
-    services.import_configure(imp=imp, by=by, kind="member")
-    return services.import_start(imp=imp, by=by, enqueue=False)
+    lifecycle.import_configure(imp=imp, by=by, kind="member")
+    return lifecycle.import_start(imp=imp, by=by, enqueue=False)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from contacts.models import Customer, ProfileKey
 from contacts.services import profile_key_add
-from imports import recovery, selectors, services
+from imports import lifecycle, recovery, refusals, running, selectors
 from imports.management.commands._foreground import ACTIVE_HINT
 from imports.management.commands.import_customers import one_line
 from imports.models import Import, ImportFailure, Notification
@@ -118,7 +118,7 @@ def outcome(imp: Import) -> dict:
         "status": imp.status,
         "error": imp.error_message,
         "rows": (imp.rows_done, imp.total_rows, imp.last_row_number),
-        "summary": services.import_summary(imp),
+        "summary": running.import_summary(imp),
         "failures": list(
             ImportFailure.objects.filter(import_run=imp)
             .order_by("row_number")
@@ -139,12 +139,12 @@ def outcome(imp: Import) -> dict:
 def import_in_process(channel, owner, path) -> Import:
     """The same file, uninterrupted, through the services in this process."""
     with path.open("rb") as handle:
-        imp = services.import_upload(
+        imp = lifecycle.import_upload(
             channel=channel, by=owner, file=File(handle, name=path.name), file_name=path.name
         )
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    return services.import_run(import_id=imp.pk)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    return running.import_run(import_id=imp.pk)
 
 
 def _kill_worker(cluster: Process) -> None:
@@ -296,12 +296,12 @@ def _words(template: str) -> str:
 def _refused_by(winner: Import, stderr: str) -> bool:
     """Whether ``stderr`` is the one-line refusal the losing command prints, in any state the
     winner may have been in: queued, or running at some row (R-I16)."""
-    running = (services.ACTIVE_PROGRESS, services.ACTIVE_STALLED, services.ACTIVE_INTERRUPTED)
+    running = (refusals.ACTIVE_PROGRESS, refusals.ACTIVE_STALLED, refusals.ACTIVE_INTERRUPTED)
     progress = {"queued": "", "running": "|".join(_words(words) for words in running)}
     for status, when in (("queued", winner.created_at), ("running", winner.started_at)):
         if when is None:
             continue
-        message = services.IMPORT_ALREADY_ACTIVE.format(
+        message = refusals.IMPORT_ALREADY_ACTIVE.format(
             status=status,
             id=winner.pk,
             file=winner.file_name,
@@ -357,11 +357,11 @@ def test_R_I16_an_import_command_is_refused_while_another_is_queued_then_runs(
     first_path = write_customers_csv(tmp_path / "first.csv", 500, seed=3, prefix="F")
     second_path = write_customers_csv(tmp_path / "second.csv", 500, seed=4, prefix="S")
     with first_path.open("rb") as handle:
-        first = services.import_upload(
+        first = lifecycle.import_upload(
             channel=channel, by=owner, file=File(handle, name="first.csv"), file_name="first.csv"
         )
-    services.import_configure(imp=first, by=owner, kind="member")
-    services.import_start(imp=first, by=owner, enqueue=False)
+    lifecycle.import_configure(imp=first, by=owner, kind="member")
+    lifecycle.import_start(imp=first, by=owner, enqueue=False)
     env = process_env(database, media)
     second_args = ["import_customers", channel.slug, second_path, "--kind", "member"]
 
@@ -369,7 +369,7 @@ def test_R_I16_an_import_command_is_refused_while_another_is_queued_then_runs(
     assert refused.wait(COMMAND_WAIT) == 1
     first.refresh_from_db()
     assert first.status == Import.Status.QUEUED
-    expected = services.IMPORT_ALREADY_ACTIVE.format(
+    expected = refusals.IMPORT_ALREADY_ACTIVE.format(
         status="queued",
         id=first.pk,
         file="first.csv",

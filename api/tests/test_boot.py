@@ -8,7 +8,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import VIA_API
 from api import errors
-from contacts import profile_types, selectors
+from contacts import profile_phones, selectors
 from contacts.models import Conversation, Customer
 from contacts.services import mu_count
 from tests.factories import ConversationFactory, CustomerFactory
@@ -78,7 +78,7 @@ def test_a_bad_value_answers_400_naming_the_key_and_the_accepted_form_R_T2(site,
     assert response.json() == {
         "code": errors.BAD_VALUE,
         "message": errors.VALUE_INVALID.format(
-            key="mobileNumber", reason=profile_types.REASON_PHONE_COUNTRY_CODE
+            key="mobileNumber", reason=profile_phones.REASON_PHONE_COUNTRY_CODE
         ),
     }
     assert not Customer.objects.exists()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import VIA_API
 from api import errors
-from contacts import profile_types
+from contacts import profile_dates, profile_types
 from contacts.models import Conversation, Customer, PendingUnification, ProfileKey
 from contacts.services import mu_count
 from imports.engine.planner import OPT_OUT_REQUIRED
@@ -95,7 +95,7 @@ def test_R_T2_a_bad_value_answers_400_naming_the_key_and_the_accepted_form(site,
     ProfileKey.objects.create(channel=channel, name="points", label="Points", type="number")
     CustomerFactory(channel=channel, member_id="M1")
     cases = [
-        ({"birthday": "2000.01.31"}, "birthday", profile_types.REASON_DATE_FORMAT),
+        ({"birthday": "2000.01.31"}, "birthday", profile_dates.REASON_DATE_FORMAT),
         ({"points": "1,000"}, "points", profile_types.REASON_THOUSANDS_SEPARATOR),
         ({"unsubscribeEmail": "maybe"}, "unsubscribeEmail", profile_types.REASON_BOOLEAN),
     ]

@@ -8,7 +8,7 @@ from activitylog.models import Entry
 from contacts.models import Customer, PendingUnification
 from contacts.services import mu_count
 from contacts.unification import lead_contact_verify
-from imports import services as import_services
+from imports import lifecycle, running
 
 
 @pytest.fixture(autouse=True)
@@ -17,16 +17,16 @@ def media(settings, tmp_path):
 
 
 def import_members(channel, by, text):
-    imp = import_services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(text.encode(), name="members.csv"),
         file_name="members.csv",
         encoding=None,
     )
-    import_services.import_configure(imp=imp, by=by, kind="member", identifier=None)
-    import_services.import_start(imp=imp, by=by, enqueue=False)
-    return import_services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind="member", identifier=None)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def test_R_U3_import_member_pending_login_boot_unified_mu_down_by_one(site, client, channel, owner):

@@ -4,7 +4,7 @@ import pytest
 
 from audience.forms import CONTAINS_NEEDS_LIST, KEY_REQUIRED, VALUE_REQUIRED, AudienceForm
 from audience.selectors import CONTAINS, IS, Audience, KeyFilter
-from contacts import profile_types
+from contacts import profile_dates, profile_types
 from contacts.keys import EMAIL_INVALID
 from contacts.models import ProfileKey
 
@@ -71,7 +71,7 @@ def test_refusals_name_the_reason(channel, keys):
         "operator": [CONTAINS_NEEDS_LIST]
     }
     assert errors(channel, key="visited", value="2025/05/04") == {
-        "value": [profile_types.REASON_DATE_FORMAT]
+        "value": [profile_dates.REASON_DATE_FORMAT]
     }
     assert errors(channel, key="grade", operator="contains", value="a b") == {
         "value": [profile_types.REASON_TAG_CHARACTER]

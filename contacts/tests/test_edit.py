@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from activitylog.models import Entry
-from contacts import profile_types, services
+from contacts import profile_dates, profile_phones, profile_types, services
 from contacts.forms import CUSTOM_FIELD_PREFIX, CustomerEditForm
 from contacts.keys import EMAIL_INVALID
 from contacts.models import ProfileKey
@@ -138,7 +138,8 @@ def test_bad_email_and_phone_are_refused_beside_the_field(client, channel, edito
         url(customer), form_data(customer, email="nope", landline_number="02-555-6666")
     )
     assert field_errors(response, "email") == [EMAIL_INVALID]
-    assert field_errors(response, "landline_number") == [profile_types.REASON_LANDLINE_COUNTRY_CODE]
+    landline_refused = [profile_phones.REASON_LANDLINE_COUNTRY_CODE]
+    assert field_errors(response, "landline_number") == landline_refused
 
 
 def test_a_lead_keeps_one_contact(client, channel, editor):
@@ -161,8 +162,7 @@ def test_member_id_is_editable_for_members_only(client, channel, editor):
 
 
 def test_a_member_keeps_its_member_id_R_C1(client, channel, editor):
-    """R-C1: clearing a member's memberId would turn it into a lead; the page and, beneath
-    it, the service refuse the edit."""
+    """R-C1: clearing a member's memberId would make it a lead; page and service refuse."""
     member = CustomerFactory(channel=channel, member_id="m-1", name="Ann")
     client.force_login(editor)
     response = client.post(url(member), form_data(member, member_id="", name="Changed"))
@@ -235,8 +235,8 @@ def test_an_empty_custom_value_clears_it(client, channel, editor):
     ("type_name", "text", "reason"),
     [
         ("number", "1,000", profile_types.REASON_THOUSANDS_SEPARATOR),
-        ("date", "2025.05.04", profile_types.REASON_DATE_FORMAT),
-        ("datetime", "2025/05/04", profile_types.REASON_DATETIME_FORMAT),
+        ("date", "2025.05.04", profile_dates.REASON_DATE_FORMAT),
+        ("datetime", "2025/05/04", profile_dates.REASON_DATETIME_FORMAT),
         ("tag", '["a/b/c"]', profile_types.REASON_TAG_LEVELS),
         ("tag", '["a b"]', profile_types.REASON_TAG_CHARACTER),
         ("list", "a, b", profile_types.REASON_LIST_FORMAT),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activitylog.models import Entry
-from contacts import invitation_views, invitations, views
+from contacts import invitation_views, invitations, settings_views
 from contacts.forms import PASSWORDS_DIFFER
 from contacts.models import Invitation, Membership
 from tests.factories import ChannelFactory, MembershipFactory, UserFactory
@@ -64,7 +64,7 @@ def test_inviting_an_existing_account_seats_nobody_and_reads_like_a_new_email(
         return LINK_RE.sub("LINK", text).replace(email, "EMAIL")
 
     assert general(for_account, "person@example.com") == general(for_new, "new@example.com")
-    assert for_new == views.INVITATION_SENT.format(
+    assert for_new == settings_views.INVITATION_SENT.format(
         email="new@example.com", days=7, link=LINK_RE.search(for_new).group(0)
     )
 
@@ -104,7 +104,7 @@ def test_without_a_mail_server_the_owner_is_told_to_send_the_link(
     with django_capture_on_commit_callbacks(execute=True):
         message, path = invite(client, owner, "new@example.com")
 
-    assert message == views.INVITATION_CREATED.format(
+    assert message == settings_views.INVITATION_CREATED.format(
         email="new@example.com", days=7, link=f"http://testserver{path}"
     )
 
@@ -126,7 +126,7 @@ def test_the_owner_revokes_an_invitation_and_its_link_stops_working(client, chan
 
     response = client.post(url, follow=True)
 
-    assert views.INVITATION_REVOKED.format(email="new@example.com") in [
+    assert settings_views.INVITATION_REVOKED.format(email="new@example.com") in [
         str(m) for m in response.context["messages"]
     ]
     client.logout()

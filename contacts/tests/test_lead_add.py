@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from activitylog.models import Entry
-from contacts import profile_types, services, views
+from contacts import profile_phones, services, views
 from contacts.keys import EMAIL_INVALID
 from contacts.models import Customer
 from tests.factories import ChannelFactory, CustomerFactory
@@ -92,7 +92,7 @@ def test_bad_contacts_are_refused_beside_the_field(client, channel, editor):
     assert response.context["form"].errors["email"] == [EMAIL_INVALID]
     response = client.post(URL, {"mobile_number": "010-2020-3030"})
     assert response.context["form"].errors["mobile_number"] == [
-        profile_types.REASON_PHONE_COUNTRY_CODE
+        profile_phones.REASON_PHONE_COUNTRY_CODE
     ]
     assert not Customer.objects.exists()
 

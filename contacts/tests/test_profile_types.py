@@ -4,14 +4,14 @@ import json
 import math
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import phonenumbers
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from contacts import profile_dates, profile_phones
 from contacts import profile_types as pt
 from contacts.profile_types import (
     BOOLEAN,
@@ -30,8 +30,10 @@ from contacts.profile_types import (
     parse,
     parser_for,
 )
+from contacts.tests.phone_examples import ALL_E164_EXAMPLES
 
-REASONS = {value for name, value in vars(pt).items() if name.startswith("REASON_")}
+REASON_MODULES = (pt, profile_dates, profile_phones)
+REASONS = {v for m in REASON_MODULES for name, v in vars(m).items() if name.startswith("REASON_")}
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -90,22 +92,22 @@ PHONE_CASES = [
     accepted(PHONE, "+1 (415) 555-0100", "+14155550100"),
 ]
 PHONE_REJECTED = [
-    rejected(PHONE, "01020203030", pt.REASON_PHONE_COUNTRY_CODE),
-    rejected(PHONE, "821020203030", pt.REASON_PHONE_COUNTRY_CODE),
-    rejected(PHONE, "010-2020-3030", pt.REASON_PHONE_COUNTRY_CODE),
-    rejected(PHONE, "+82 10 2020 3030 ext 5", pt.REASON_PHONE_FORMAT),
-    rejected(PHONE, "+82 10/2020/3030", pt.REASON_PHONE_FORMAT),
-    rejected(PHONE, "++821020203030", pt.REASON_PHONE_FORMAT),
-    rejected(PHONE, "+", pt.REASON_PHONE_FORMAT),
-    rejected(PHONE, "+8210", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+82123", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+999123456789", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+0821020203030", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+8212345678901234", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+82 00 10 2020 3030", pt.REASON_PHONE_INVALID),
-    rejected(PHONE, "+82 010-2020-30301", pt.REASON_PHONE_INVALID),
+    rejected(PHONE, "01020203030", profile_phones.REASON_PHONE_COUNTRY_CODE),
+    rejected(PHONE, "821020203030", profile_phones.REASON_PHONE_COUNTRY_CODE),
+    rejected(PHONE, "010-2020-3030", profile_phones.REASON_PHONE_COUNTRY_CODE),
+    rejected(PHONE, "+82 10 2020 3030 ext 5", profile_phones.REASON_PHONE_FORMAT),
+    rejected(PHONE, "+82 10/2020/3030", profile_phones.REASON_PHONE_FORMAT),
+    rejected(PHONE, "++821020203030", profile_phones.REASON_PHONE_FORMAT),
+    rejected(PHONE, "+", profile_phones.REASON_PHONE_FORMAT),
+    rejected(PHONE, "+8210", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82123", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+999123456789", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+0821020203030", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+8212345678901234", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82 00 10 2020 3030", profile_phones.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82 010-2020-30301", profile_phones.REASON_PHONE_INVALID),
     # phonenumbers refuses input longer than 250 characters, separators or not
-    rejected(PHONE, "+82" + " " * 240 + "010-2020-3030", pt.REASON_PHONE_INVALID),
+    rejected(PHONE, "+82" + " " * 240 + "010-2020-3030", profile_phones.REASON_PHONE_INVALID),
 ]
 NUMBER_CASES = [
     accepted(NUMBER, "1", 1),
@@ -149,14 +151,14 @@ DATE_CASES = [
     accepted(DATE, "2024-02-29", "2024-02-29"),
 ]
 DATE_REJECTED = [
-    rejected(DATE, "2025.05.04", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "2025/05/04", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "20250504", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "2025-5-4", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "2025-W18-7", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "2025-05-04T00:00:00", pt.REASON_DATE_FORMAT),
-    rejected(DATE, "2025-02-30", pt.REASON_DATE_INVALID),
-    rejected(DATE, "0000-01-01", pt.REASON_DATE_INVALID),
+    rejected(DATE, "2025.05.04", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "2025/05/04", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "20250504", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "2025-5-4", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "2025-W18-7", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "2025-05-04T00:00:00", profile_dates.REASON_DATE_FORMAT),
+    rejected(DATE, "2025-02-30", profile_dates.REASON_DATE_INVALID),
+    rejected(DATE, "0000-01-01", profile_dates.REASON_DATE_INVALID),
 ]
 MIDNIGHT = "2025-05-04T00:00:00.000Z"
 DATETIME_CASES = [
@@ -184,26 +186,26 @@ DATETIME_CASES = [
     accepted(DATETIME, "9999999999999", "2286-11-20T17:46:39.999Z"),
 ]
 DATETIME_REJECTED = [
-    rejected(DATETIME, "2025.05.04", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025/05/04", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025/05/04 09:00:00", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025-05-04T09", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "20250504T090000", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025-05-04T09:00:00+09:00:00", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025-05-04T09:00:00+09:60", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025-05-04T09:00:00+24:00", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "2025-05-04t09:00:00z", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "-1746316800000", pt.REASON_DATETIME_FORMAT),
-    rejected(DATETIME, "1746316800", pt.REASON_EPOCH_DIGITS),
-    rejected(DATETIME, "20250504", pt.REASON_EPOCH_DIGITS),
-    rejected(DATETIME, "17463168000000", pt.REASON_EPOCH_DIGITS),
-    rejected(DATETIME, "2025-05-04T00:00:00.1234Z", pt.REASON_DATETIME_PRECISION),
-    rejected(DATETIME, "2025-05-04T00:00:00.123456Z", pt.REASON_DATETIME_PRECISION),
-    rejected(DATETIME, "2025-02-30T00:00:00Z", pt.REASON_DATETIME_INVALID),
-    rejected(DATETIME, "2025-05-04T24:00:00Z", pt.REASON_DATETIME_INVALID),
-    rejected(DATETIME, "2025-05-04T23:59:60Z", pt.REASON_DATETIME_INVALID),
-    rejected(DATETIME, "0001-01-01T00:00:00+09:00", pt.REASON_DATETIME_RANGE),
-    rejected(DATETIME, "9999-12-31T23:00:00-02:00", pt.REASON_DATETIME_RANGE),
+    rejected(DATETIME, "2025.05.04", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025/05/04", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025/05/04 09:00:00", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025-05-04T09", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "20250504T090000", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025-05-04T09:00:00+09:00:00", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025-05-04T09:00:00+09:60", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025-05-04T09:00:00+24:00", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "2025-05-04t09:00:00z", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "-1746316800000", profile_dates.REASON_DATETIME_FORMAT),
+    rejected(DATETIME, "1746316800", profile_dates.REASON_EPOCH_DIGITS),
+    rejected(DATETIME, "20250504", profile_dates.REASON_EPOCH_DIGITS),
+    rejected(DATETIME, "17463168000000", profile_dates.REASON_EPOCH_DIGITS),
+    rejected(DATETIME, "2025-05-04T00:00:00.1234Z", profile_dates.REASON_DATETIME_PRECISION),
+    rejected(DATETIME, "2025-05-04T00:00:00.123456Z", profile_dates.REASON_DATETIME_PRECISION),
+    rejected(DATETIME, "2025-02-30T00:00:00Z", profile_dates.REASON_DATETIME_INVALID),
+    rejected(DATETIME, "2025-05-04T24:00:00Z", profile_dates.REASON_DATETIME_INVALID),
+    rejected(DATETIME, "2025-05-04T23:59:60Z", profile_dates.REASON_DATETIME_INVALID),
+    rejected(DATETIME, "0001-01-01T00:00:00+09:00", profile_dates.REASON_DATETIME_RANGE),
+    rejected(DATETIME, "9999-12-31T23:00:00-02:00", profile_dates.REASON_DATETIME_RANGE),
 ]
 BOOLEAN_CASES = [
     *(accepted(BOOLEAN, word, True) for word in ("true", "yes", "y", "1", "TRUE", "Yes", "Y")),
@@ -408,7 +410,8 @@ def test_R_T2_errors_name_reason(type_name, text, reason):
 
 
 def test_R_T2_reason_constants_are_distinct_messages():
-    assert len(REASONS) == len([n for n in vars(pt) if n.startswith("REASON_")])
+    names = [name for m in REASON_MODULES for name in vars(m) if name.startswith("REASON_")]
+    assert len(REASONS) == len(names)
 
 
 def test_R_T2_list_item_errors_name_the_item():
@@ -503,207 +506,17 @@ def test_format_value_examples():
     assert format_value(BOOLEAN, False) == "false"
 
 
-def test_to_python():
-    assert pt.to_python(DATE, "2025-05-04") == date(2025, 5, 4)
-    assert pt.to_python(DATETIME, MIDNIGHT) == datetime(2025, 5, 4, tzinfo=UTC)
-    assert pt.to_python(DATETIME, MIDNIGHT).utcoffset().total_seconds() == 0
-    assert pt.to_python(NUMBER, 1.5) == 1.5
-
-
-def test_module_does_not_import_django():
+@pytest.mark.parametrize(
+    "module",
+    ["contacts.profile_types", "contacts.profile_phones", "contacts.phone_fast", "contacts.keys"],
+)
+def test_module_does_not_import_django(module):
     code = (
-        "import sys, contacts.profile_types;"
+        f"import sys, {module};"
         "sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
     )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root, check=False).returncode == 0
-
-
-# Phone: the E.164 fast path reaches the library's verdict.
-
-
-def _library_e164(text):
-    try:
-        number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
-        return None
-    if phonenumbers.is_possible_number(number) and phonenumbers.is_valid_number(number):
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    return None
-
-
-def _parse_or_none(type_name, text):
-    try:
-        return parse(type_name, text)
-    except ProfileValueError:
-        return None
-
-
-NUMBER_TYPES = [getattr(phonenumbers.PhoneNumberType, n) for n in ("MOBILE", "FIXED_LINE")]
-OTHER_NUMBER_TYPES = [
-    getattr(phonenumbers.PhoneNumberType, n)
-    for n in ("TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "VOIP", "PERSONAL_NUMBER", "PAGER")
-    + ("UAN", "VOICEMAIL")
-]
-
-
-def _example_numbers(number_types):
-    found = set()
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        for number_type in number_types:
-            number = phonenumbers.example_number_for_type(region, number_type)
-            if number is not None and phonenumbers.is_valid_number(number):
-                found.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS:
-        number = phonenumbers.example_number_for_non_geo_entity(code)
-        if number is not None and phonenumbers.is_valid_number(number):
-            found.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
-    return sorted(found)
-
-
-E164_EXAMPLES = _example_numbers(NUMBER_TYPES)
-ALL_E164_EXAMPLES = _example_numbers(NUMBER_TYPES + OTHER_NUMBER_TYPES)
-
-
-def test_R_T1_phone_every_library_example_number_is_accepted_unchanged():
-    assert len(ALL_E164_EXAMPLES) > 400
-    for text in ALL_E164_EXAMPLES:
-        assert parse(PHONE, text) == text
-
-
-def test_R_T1_phone_e164_neighbours_of_every_example_match_library_verdict():
-    for example in ALL_E164_EXAMPLES:
-        for digit in "0123456789":
-            for text in (example[:-1] + digit, example + digit):
-                assert _parse_or_none(PHONE, text) == _library_e164(text), text
-
-
-@PROPERTY
-@given(
-    example=st.sampled_from(E164_EXAMPLES),
-    tail=st.text("0123456789", min_size=1, max_size=5),
-    cut=st.integers(0, 5),
-)
-def test_R_T1_phone_e164_matches_library_verdict(example, tail, cut):
-    text = (example[: max(len(example) - cut, 2)] + tail)[:16]
-    assert _parse_or_none(PHONE, text) == _library_e164(text)
-
-
-@PROPERTY
-@given(
-    example=st.sampled_from(E164_EXAMPLES),
-    separators=st.lists(st.sampled_from([" ", "-", ".", "(", ")", " 0"]), max_size=4),
-    data=st.data(),
-)
-def test_R_T1_phone_other_forms_match_library_verdict(example, separators, data):
-    text = example
-    for separator in separators:
-        at = data.draw(st.integers(2, len(text)))
-        text = text[:at] + separator + text[at:]
-    assert _parse_or_none(PHONE, text) == _library_e164(text)
-
-
-def _outcome(parser, text):
-    try:
-        return ("accepted", parser(text))
-    except ProfileValueError as error:
-        return ("rejected", error.reason)
-
-
-def _assert_same_as_library(text):
-    """parse() gives the library path's value or reason, and the library's own E.164 verdict."""
-    outcome = _outcome(lambda t: parse(PHONE, t), text)
-    assert outcome == _outcome(pt._parse_phone_with_library, text.strip()), text
-    assert (outcome[1] if outcome[0] == "accepted" else None) == _library_e164(text), text
-
-
-def _written_forms():
-    """Example mobile and fixed-line numbers of every region as people write them: the
-    library's INTERNATIONAL format, with a trunk "0" after the country code, and variants."""
-    forms = set()
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
-        for number_type in NUMBER_TYPES:
-            number = phonenumbers.example_number_for_type(region, number_type)
-            if number is None:
-                continue
-            written = phonenumbers.format_number(
-                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
-            )
-            code, rest = written.split(" ", 1) if " " in written else (written, "")
-            forms.add(written)
-            forms.add(f"{code} ({rest[:3]}) {rest[3:]}")
-            forms.add(f"{code}-{rest.replace(' ', '.')}")
-            trunk = metadata.national_prefix or "0"
-            forms.add(f"{code} {trunk}{rest}")
-            forms.add(f"{code} ({trunk}){rest}")
-            forms.add(f"{code}{trunk}{rest.replace(' ', '')}")
-            forms.add(f"{code} 00{rest}")
-    return sorted(forms)
-
-
-WRITTEN_FORMS = _written_forms()
-
-
-def test_R_T1_phone_written_forms_of_every_example_match_library_path():
-    assert len(WRITTEN_FORMS) > 2500
-    for text in WRITTEN_FORMS:
-        _assert_same_as_library(text)
-
-
-def test_R_T1_phone_written_form_neighbours_match_library_path():
-    for text in WRITTEN_FORMS:
-        for digit in "0123456789":
-            _assert_same_as_library(text[:-1] + digit)
-            _assert_same_as_library(text + digit)
-
-
-def test_phone_written_forms_take_the_fast_path(monkeypatch):
-    """Separators and a trunk "0" need not reach the library (~13 µs per cell)."""
-
-    def library(text, *reason):
-        raise AssertionError(f"library path taken for {text!r}")
-
-    monkeypatch.setattr(pt, "_parse_phone_with_library", library)
-    for text, expected in [
-        ("+82 010-2020-3030", "+821020203030"),
-        ("+82 2-555-6666", "+8225556666"),
-        ("+82 (02) 555.6666", "+8225556666"),
-        ("+8201020203030", "+821020203030"),
-        ("+1 (415) 555-0100", "+14155550100"),
-        ("+44 (0)20 7946 0958", "+442079460958"),
-        ("+33 06 12 34 56 78", "+33612345678"),
-        ("+49 030 123456", "+4930123456"),
-    ]:
-        assert parse(PHONE, text) == expected
-    fast = 0
-    for text in WRITTEN_FORMS:
-        try:
-            parse(PHONE, text)
-            fast += 1
-        except AssertionError:
-            pass
-    assert fast > len(WRITTEN_FORMS) // 3
-
-
-@PROPERTY
-@given(
-    example=st.sampled_from(E164_EXAMPLES),
-    trunk=st.sampled_from(["", "0", "00", "8", "1", " 0", "(0)", "0 "]),
-    separators=st.lists(st.sampled_from([" ", "-", ".", "(", ")", "0"]), max_size=4),
-    tail=st.text("0123456789", max_size=2),
-    cut=st.integers(0, 2),
-    data=st.data(),
-)
-def test_R_T1_phone_trunk_and_separator_forms_match_library_path(
-    example, trunk, separators, tail, cut, data
-):
-    code = str(phonenumbers.parse(example).country_code)
-    text = "+" + code + trunk + example[1 + len(code) : len(example) - cut] + tail
-    for separator in separators:
-        at = data.draw(st.integers(1, len(text)))
-        text = text[:at] + separator + text[at:]
-    _assert_same_as_library(text)
 
 
 @PROPERTY
@@ -813,34 +626,3 @@ def test_R_T2_any_text_parses_or_raises_profile_value_error(type_name, text):
     again = parse(type_name, format_value(type_name, value))
     assert _same(again, value)
     json.dumps(value, ensure_ascii=False).encode()
-
-
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("0044 7911 123456", "+447911123456"),
-        ("0082 10-2020-3030", "+821020203030"),
-        ("00 82 010 2020 3030", "+821020203030"),
-        ("＋８２ １０－２０２０－３０３０", "+821020203030"),
-        ("００８２　１０２０２０３０３０", "+821020203030"),
-        ("+８２ (０２) ５５５-６６６６", "+8225556666"),
-    ],
-)
-def test_R_T1_phone_with_the_00_prefix_or_full_width_digits_carries_its_country_code(
-    text, expected
-):
-    assert pt.parse(PHONE, text) == expected
-    assert pt.parse_landline(text) == expected
-
-
-def test_R_T1_a_landline_error_gives_a_landline_example():
-    for text, mobile_reason, landline_reason in [
-        ("02-555-6666", pt.REASON_PHONE_COUNTRY_CODE, pt.REASON_LANDLINE_COUNTRY_CODE),
-        ("+82 2 555 6666 ext 1", pt.REASON_PHONE_FORMAT, pt.REASON_LANDLINE_FORMAT),
-    ]:
-        with pytest.raises(ProfileValueError) as mobile:
-            pt.parse(PHONE, text)
-        with pytest.raises(ProfileValueError) as landline:
-            pt.parse_landline(text)
-        assert (mobile.value.reason, landline.value.reason) == (mobile_reason, landline_reason)
-    assert "+82 2-555-6666" in pt.REASON_LANDLINE_COUNTRY_CODE

@@ -57,25 +57,6 @@ def test_profile_key_add_for_an_import_mapping(channel, owner):
     assert error.value.message == services.KEY_TYPE_UNKNOWN
 
 
-def test_customer_profile_counts_built_in_and_custom_keys(channel):
-    """R-C6: what the profile limits measure."""
-    customer = CustomerFactory.build(
-        channel=channel,
-        name="Kim",
-        email="kim@example.com",
-        unsubscribe_email=False,
-        import_tags=["t"],
-        profile={"points": 1},
-    )
-    assert services.customer_profile(customer) == {
-        "name": "Kim",
-        "email": "kim@example.com",
-        "unsubscribeEmail": False,
-        "userImportTag": ["t"],
-        "points": 1,
-    }
-
-
 def test_customer_update_refuses_system_keys(channel, owner):
     """R-C5: system keys are not editable."""
     customer = CustomerFactory(channel=channel)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from activitylog.models import Entry
-from contacts import services, views
+from contacts import channels, settings_views
 from contacts.models import Customer, Invitation, Membership
 from tests.factories import CustomerFactory
 
@@ -79,7 +79,7 @@ def test_the_owners_permissions_are_fixed(client, channel, owner):
     client.force_login(owner)
     url = reverse("contacts:manager_update", args=["acme", seat(channel, owner).pk])
     response = client.post(url, {}, follow=True)
-    assert services.OWNER_PERMISSIONS_FIXED in messages_of(response)
+    assert channels.OWNER_PERMISSIONS_FIXED in messages_of(response)
     assert seat(channel, owner).may_edit
 
 
@@ -98,7 +98,7 @@ def test_another_channels_membership_is_404(client, channel, owner, outsider):
 def test_inviting_twice_a_manager_of_the_channel_is_refused(client, channel, owner, editor):
     client.force_login(owner)
     response = client.post(INVITE, {"email": "Editor@Example.com"})
-    assert response.context["add_form"].errors["email"] == [services.ALREADY_MANAGER]
+    assert response.context["add_form"].errors["email"] == [channels.ALREADY_MANAGER]
     assert not Invitation.objects.exists()
 
 
@@ -117,7 +117,7 @@ def test_remove_a_manager_but_never_the_owner(client, channel, owner, editor):
     response = client.post(
         reverse("contacts:manager_remove", args=["acme", owner_seat.pk]), follow=True
     )
-    assert services.OWNER_NOT_REMOVABLE in messages_of(response)
+    assert channels.OWNER_NOT_REMOVABLE in messages_of(response)
     assert Membership.objects.filter(pk=owner_seat.pk).exists()
 
 
@@ -128,13 +128,13 @@ def test_setting_the_mu_limit_hides_the_oldest_and_clearing_shows_them(client, c
     response = client.post(MU_LIMIT, {"mu_limit": "3"}, follow=True)
     channel.refresh_from_db()
     assert channel.mu_limit == 3
-    assert views.MU_LIMIT_SAVED.format(hidden=2, shown=0) in messages_of(response)
+    assert settings_views.MU_LIMIT_SAVED.format(hidden=2, shown=0) in messages_of(response)
     hidden = set(Customer.objects.filter(is_hidden=True).values_list("pk", flat=True))
     assert hidden == {customers[0].pk, customers[1].pk}
     response = client.post(MU_LIMIT, {"mu_limit": ""}, follow=True)
     channel.refresh_from_db()
     assert channel.mu_limit is None
-    assert views.MU_LIMIT_CLEARED.format(shown=2) in messages_of(response)
+    assert settings_views.MU_LIMIT_CLEARED.format(shown=2) in messages_of(response)
     assert not Customer.objects.filter(is_hidden=True).exists()
     actions = list(
         Entry.objects.filter(category=Entry.Category.SETTINGS)

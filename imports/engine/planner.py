@@ -23,7 +23,7 @@ Decisions where the rules leave room:
 - ``tag`` None tags no one: a single customer written through the API is no import.
   ``new_opt_outs`` is the import's choice (email, texting) for new customers (R-I7a).
 - The planner knows one kind of record. A dry run where nothing can unify plans on light
-  records with ``checking.CheckPlanner``, which replaces the two steps that read more of a
+  records with ``light_check.CheckPlanner``, which replaces the two steps that read more of a
   customer than a light record holds (``_update``, ``_unify``); the speed code stays there.
 - R-M3: a new customer takes a place under the MU limit, in file order, unless it absorbed a
   visible lead (it takes that lead's place); the rest are created hidden.

@@ -3,7 +3,7 @@
 import factory
 from django.core.files.base import ContentFile
 
-from imports import services
+from imports import lifecycle, running
 from imports.models import Import, Notification
 from tests.factories import ChannelFactory, UserFactory
 
@@ -33,12 +33,12 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 
 def import_finished(channel, by, text: str = MEMBERS_CSV) -> Import:
     """Upload, map, start and run a member import in-process, as the worker would."""
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(text.encode(), name="spring.csv"),
         file_name="spring.csv",
     )
-    services.import_configure(imp=imp, by=by, kind=Import.Kind.MEMBER)
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind=Import.Kind.MEMBER)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from contacts.models import Customer
-from imports import exports, selectors, services
+from imports import exports, lifecycle, running, selectors
 from imports.engine import mapping
 from imports.engine.export_files import CSV, XLSX
 from imports.exports import editable_export
@@ -48,12 +48,12 @@ def export_bytes(channel, kind="member", identifier=None, file_format=XLSX, **op
 
 def import_file(channel, by, data: bytes, name: str, kind: str, identifier: str = "") -> Import:
     """Import a file as it is, through the services the wizard calls."""
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=by, file=ContentFile(data, name=name), file_name=name
     )
-    services.import_configure(imp=imp, by=by, kind=kind, identifier=identifier or None)
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind=kind, identifier=identifier or None)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def test_R_E1_a_member_file_has_memberId_first_then_every_editable_key(channel, customers):

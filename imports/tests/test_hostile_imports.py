@@ -15,9 +15,9 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from imports import services
+from imports import checking, lifecycle, running, selectors
 from imports.models import Import
-from imports.services import ImportRefused
+from imports.refusals import ImportRefused
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
 
@@ -33,7 +33,7 @@ def stored_files(media) -> list:
 
 
 def upload(channel, by, data: bytes, encoding=None):
-    return services.import_upload(
+    return lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(data, name="customers.csv"),
@@ -50,9 +50,9 @@ def test_R_I22_utf16_without_bom_imports_with_or_without_encoding(channel, owner
     for encoding in (None, "utf-16"):
         imp = upload(channel, owner, data, encoding)
         assert imp.encoding == "utf-16-le"
-        services.import_configure(imp=imp, by=owner, kind="member")
-        assert services.import_check(imp=imp)["created"] == 1
-        services.import_discard(imp=imp)
+        lifecycle.import_configure(imp=imp, by=owner, kind="member")
+        assert checking.import_check(imp=imp)["created"] == 1
+        lifecycle.import_discard(imp=imp)
 
 
 def test_R_I22_a_refused_upload_leaves_no_file_and_no_import(channel, owner, media, tmp_path):
@@ -72,7 +72,7 @@ def test_R_I22_an_unexpected_reading_error_leaves_no_file(channel, owner, media,
     def broken(*args, **kwargs):
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(services.selectors, "open_table", broken)
+    monkeypatch.setattr(selectors, "open_table", broken)
     with pytest.raises(RuntimeError):
         upload(channel, owner, b"memberId\nM1\n")
     assert stored_files(media) == [] and not Import.objects.exists()
@@ -95,12 +95,12 @@ def test_R_I14_a_nul_byte_fails_its_row_alike_in_the_dry_run_and_the_run(
     data = ("\n".join(lines) + "\n").encode()
     assert (data.index(b"\x00") > 1024 * 1024) == (at_row > 1000)
     imp = upload(channel, owner, data)
-    services.import_configure(imp=imp, by=owner, kind="member")
-    report = services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    report = checking.import_check(imp=imp)
     assert (report["created"], report["failed"]) == (49_997, 1)
     assert report["reasons"][0]["rows"] == [at_row]
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    imp = services.import_run(import_id=imp.id)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    imp = running.import_run(import_id=imp.id)
     assert imp.status == Import.Status.SUCCEEDED, imp.error_message
     assert (imp.created_count, imp.failed_count) == (49_997, 1)
     failure = imp.failures.get()
@@ -113,7 +113,7 @@ def test_R_I14_an_import_that_stops_with_an_error_exits_non_zero(
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_plan_chunk", broken)
+    monkeypatch.setattr(running, "_plan_chunk", broken)
     path = tmp_path / "customers.csv"
     path.write_text(f"memberId,{OPT}\nM1,false,false\n")
     out = StringIO()
@@ -174,7 +174,7 @@ def test_the_commands_print_no_warning_and_no_broken_pipe_in_a_real_process(tmp_
         )  # fmt: skip
 
     assert manage("migrate", "-v0").returncode == 0
-    setup = "from contacts.services import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
+    setup = "from contacts.channels import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
     assert manage("shell", "-c", setup).returncode == 0
     workbook = tmp_path / "no-styles.xlsx"
     workbook.write_bytes(_xlsx_without_styles())
@@ -198,13 +198,13 @@ def test_the_commands_print_no_warning_and_no_broken_pipe_in_a_real_process(tmp_
 
 def test_R_I17_the_check_and_the_run_each_open_the_file_once(channel, owner, media, monkeypatch):
     opened = []
-    real_open = services.selectors.open_table
+    real_open = selectors.open_table
 
     def counting_open(*args, **kwargs):
         opened.append(1)
         return real_open(*args, **kwargs)
 
-    monkeypatch.setattr(services.selectors, "open_table", counting_open)
+    monkeypatch.setattr(selectors, "open_table", counting_open)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Customers")
     sheet.append(["memberId", "unsubscribeEmail", "unsubscribeTexting"])
@@ -213,15 +213,15 @@ def test_R_I17_the_check_and_the_run_each_open_the_file_once(channel, owner, med
     data = io.BytesIO()
     book.save(data)
     imp = upload(channel, owner, data.getvalue())
-    services.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
     opened.clear()
     keys = []
-    services.import_check(imp=imp, progress=lambda done, total: None, on_keys=keys.extend)
+    checking.import_check(imp=imp, progress=lambda done, total: None, on_keys=keys.extend)
     assert (len(opened), keys) == (1, ["memberId", "unsubscribeEmail", "unsubscribeTexting"])
     Import.objects.filter(pk=imp.pk).update(total_rows=0)
     imp.refresh_from_db()
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     opened.clear()
-    imp = services.import_run(import_id=imp.id)
+    imp = running.import_run(import_id=imp.id)
     assert (imp.created_count, imp.failed_count, imp.total_rows) == (1, 1, 2)
     assert imp.failures_file and len(opened) == 1

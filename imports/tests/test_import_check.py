@@ -16,9 +16,9 @@ from contacts.profile_types import (
     REASON_TOO_MANY_KEYS,
 )
 from contacts.services import profile_key_add
-from imports import services
-from imports.engine import checking
-from imports.engine.checking import NeedsFullRecords
+from imports import checking, lifecycle, running
+from imports.engine import light_check
+from imports.engine.light_check import NeedsFullRecords
 from imports.models import Import, ImportFailure
 from tests.factories import CustomerFactory
 
@@ -35,7 +35,7 @@ def media(settings, tmp_path):
 def light_calls(monkeypatch):
     """Count the rows the light check plans, and the chunks it sends to the whole plan."""
     calls = {"rows": 0, "fallbacks": 0}
-    check = checking.check_update
+    check = light_check.check_update
 
     def counted(*args):
         calls["rows"] += 1
@@ -45,19 +45,19 @@ def light_calls(monkeypatch):
             calls["fallbacks"] += 1
             raise
 
-    monkeypatch.setattr(checking, "check_update", counted)
+    monkeypatch.setattr(light_check, "check_update", counted)
     return calls
 
 
 def configured(channel, by, text, **options):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(text.encode(), name="customers.csv"),
         file_name="customers.csv",
     )
     options.setdefault("kind", "member")
-    return services.import_configure(imp=imp, by=by, **options)
+    return lifecycle.import_configure(imp=imp, by=by, **options)
 
 
 def whole_check(monkeypatch, imp):
@@ -67,15 +67,15 @@ def whole_check(monkeypatch, imp):
         raise NeedsFullRecords
 
     with monkeypatch.context() as patched:
-        patched.setattr(checking, "check_update", refuse)
-        return services.import_check(imp=imp)
+        patched.setattr(light_check, "check_update", refuse)
+        return checking.import_check(imp=imp)
 
 
 def run_counters(imp, by):
     imp.refresh_from_db()
-    services.import_start(imp=imp, by=by, enqueue=False)
-    done = services.import_run(import_id=imp.id)
-    summary = services.import_summary(done)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    done = running.import_run(import_id=imp.id)
+    summary = running.import_summary(done)
     rows = ImportFailure.objects.filter(import_run=done).order_by("row_number")
     reasons = {}
     for failure in rows:
@@ -111,7 +111,7 @@ def test_R_I11_the_light_check_finds_a_list_append_over_the_limit(channel, owner
         ]
     )
     imp = configured(channel, owner, text + "\n")
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     assert light_calls["rows"] == 4 and light_calls["fallbacks"] == 0
     assert (report["updated"], report["failed"]) == (2, 1)
     assert report_reasons(report) == {REASON_TOO_MANY_ITEMS: [5]}
@@ -131,7 +131,7 @@ def test_R_I11_appends_in_one_chunk_past_the_limit_are_found(channel, owner, lig
     second = json.dumps([f"b{i}" for i in range(30)]).replace('"', '""')
     text = f'memberId,hobbies\nM1,"{first}"\nM1,"{second}"\n'
     imp = configured(channel, owner, text)
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     # The ORM writer always loads the list's text: it decides the second row itself.
     assert light_calls["fallbacks"] == (1 if connection.vendor == "postgresql" else 0)
     assert (report["updated"], report["failed"]) == (1, 1)
@@ -149,7 +149,7 @@ def test_R_I11_a_profile_near_the_key_limit_is_counted(channel, owner, light_cal
     CustomerFactory(channel=channel, member_id="FEW", profile={"k1": 1})
     text = "memberId,extra\nFULL,x\nFEW,y\n"
     imp = configured(channel, owner, text)
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     assert light_calls["fallbacks"] == 1
     assert (report["updated"], report["failed"]) == (1, 1)
     assert report_reasons(report) == {REASON_TOO_MANY_KEYS: [2]}
@@ -165,7 +165,7 @@ def test_R_I11_a_profile_near_its_limit_is_decided_on_the_whole_record(channel, 
     CustomerFactory(channel=channel, member_id="SMALL", profile={"note": "short"})
     text = "\n".join(["memberId,more", f"BIG,{'y' * 500}", "SMALL,fine", f"BIG,{'z' * 5}"])
     imp = configured(channel, owner, text + "\n")
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     assert light_calls["fallbacks"] == 1
     assert (report["updated"], report["failed"]) == (2, 1)
     assert report_reasons(report) == {REASON_PROFILE_TOO_LARGE: [2]}
@@ -181,7 +181,7 @@ def test_R_I11_a_lead_import_in_a_channel_of_leads_is_checked_light(channel, own
         [f"email,name,{OPT}", "ANN@example.com,Ann,,", "new@example.com,New,false,false"]
     )
     imp = configured(channel, owner, text + "\n", kind="lead", identifier="email")
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     assert light_calls["rows"] == 1
     assert (report["created"], report["updated"], report["failed"]) == (1, 1, 0)
     summary, _ = run_counters(imp, owner)
@@ -194,7 +194,7 @@ def test_R_I11_a_channel_with_partners_is_planned_whole(channel, owner, light_ca
     CustomerFactory(channel=channel, member_id=None, email="ann@example.com", has_booted=False)
     CustomerFactory(channel=channel, member_id="M1")
     imp = configured(channel, owner, f"memberId,email,{OPT}\nM1,ann@example.com,,\n")
-    report = services.import_check(imp=imp)
+    report = checking.import_check(imp=imp)
     assert light_calls["rows"] == 0
     assert (report["updated"], report["unified"]) == (1, 1)
 
@@ -233,15 +233,15 @@ def test_R_I11_light_check_whole_plan_and_run_agree(
     text, _ = _random_channel_and_file(channel, owner, random.Random(seed))
     imp = configured(channel, owner, text, empty_cells=empty_cells)
     settings.IMPORT_CHUNK_ROWS = 17
-    light = services.import_check(imp=imp)
+    light = checking.import_check(imp=imp)
     whole = whole_check(monkeypatch, Import.objects.get(pk=imp.pk))
     assert light == whole
     assert light["failed"] > 0 and light["updated"] > 0 and light["created"] > 0
     # Within a chunk the check follows every row's effect on the next; the run is compared on
     # one chunk (across chunk borders the check reads stored lists and profiles, see
-    # services.import_check).
+    # checking.import_check).
     settings.IMPORT_CHUNK_ROWS = 5000
-    light = services.import_check(imp=Import.objects.get(pk=imp.pk))
+    light = checking.import_check(imp=Import.objects.get(pk=imp.pk))
     assert light == whole_check(monkeypatch, Import.objects.get(pk=imp.pk))
     summary, reasons = run_counters(imp, owner)
     assert {k: summary[k] for k in COUNTERS} == {k: light[k] for k in COUNTERS}

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from contacts.models import Channel, Customer
-from imports import services
+from imports import lifecycle, refusals, running
 from imports.engine import mapping as mapping_engine
 from imports.engine.parsing import MEMBER_ID_EMPTY
 from imports.management.commands import _foreground as foreground
@@ -115,7 +115,7 @@ def test_import_customers_refuses_unmatched_columns_listing_them(channel, owner,
         ),
         (
             ["acme", "FILE", "--kind", "member", "--empty-cells", "wipe"],
-            services.EMPTY_CELLS_UNKNOWN,
+            lifecycle.EMPTY_CELLS_UNKNOWN,
         ),
     ],
 )
@@ -130,7 +130,7 @@ def test_import_customers_refuses_a_manager_without_edit_permission(
 ):
     path = write(tmp_path, "m.csv", "memberId", "M1")
     message = refused("import_customers", "acme", path, "--kind", "member", "--by", viewer.email)
-    assert message == services.NO_EDIT_PERMISSION
+    assert message == refusals.NO_EDIT_PERMISSION
 
 
 def test_import_customers_refuses_a_missing_or_unreadable_file(channel, owner, tmp_path):
@@ -259,7 +259,7 @@ def test_stop_import_ends_a_queued_or_stalled_import_and_asks_a_running_one(
     summary, _, err = run("stop_import", imp.pk, "--by", owner.email)
     assert summary["status"] == "stopped"
     assert err.strip() == stop_import.STOPPED.format(id=imp.pk, done="0", total="0")
-    assert refused("stop_import", imp.pk) == services.IMPORT_NOT_ACTIVE
+    assert refused("stop_import", imp.pk) == running.IMPORT_NOT_ACTIVE
     assert refused("stop_import", 999) == "There is no import #999."
 
 
@@ -342,7 +342,7 @@ def test_the_command_line_contract_in_a_real_process(tmp_path):
         )  # fmt: skip
 
     assert manage("migrate", "-v0").returncode == 0
-    setup = "from contacts.services import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
+    setup = "from contacts.channels import channel_create as c; c(slug='acme', name='Acme', owner_email='o@example.com')"  # noqa: E501
     assert manage("shell", "-c", setup).returncode == 0
     path = write(tmp_path, "m.csv", f"memberId,name,{OPT}", "M1,Ann,false,false", ",x,,")
 
@@ -367,7 +367,7 @@ def test_an_unexpected_error_in_the_command_leaves_no_draft_behind(
     def broken(**kwargs):
         raise RuntimeError("storage went away")
 
-    monkeypatch.setattr(services, "import_configure", broken)
+    monkeypatch.setattr(lifecycle, "import_configure", broken)
     path = write(tmp_path, "spring.csv", f"memberId,{OPT}", "M1,false,false")
     with pytest.raises(RuntimeError):
         run("import_customers", "acme", path, "--kind", "member")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from contacts.models import Customer
 from contacts.services import profile_key_add
-from imports import services
+from imports import lifecycle, running
 from imports.engine.failures import write_failures
 from imports.models import Import
 
@@ -23,12 +23,12 @@ def media(settings, tmp_path):
 
 
 def _import(channel, by, data: bytes, name: str):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=by, file=ContentFile(data, name=name), file_name=name
     )
-    services.import_configure(imp=imp, by=by, kind="member", tag="t")
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind="member", tag="t")
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def _rows(field_file):

@@ -7,7 +7,7 @@ import pytest
 from django.core.files import File
 
 from contacts.models import Customer
-from imports import services
+from imports import lifecycle, refusals, running
 from imports.engine import mapping as mapping_engine
 from imports.engine.reading import FileRefused, open_table
 from imports.models import Import, ImportFailure
@@ -40,13 +40,13 @@ def test_reader_fixture_imports_or_is_refused_with_its_message(channel, owner, p
         CustomerFactory(channel=channel, member_id=f"M{i}", name="", email=None)
     with path.open("rb") as handle:
         if refusal is not None:
-            with pytest.raises(services.ImportRefused) as caught:
-                services.import_upload(
+            with pytest.raises(refusals.ImportRefused) as caught:
+                lifecycle.import_upload(
                     channel=channel, by=owner, file=File(handle), file_name=path.name
                 )
             assert caught.value.message == refusal
             return
-        imp = services.import_upload(
+        imp = lifecycle.import_upload(
             channel=channel, by=owner, file=File(handle), file_name=path.name
         )
     keys = mapping_engine.available_keys([], {})
@@ -55,15 +55,15 @@ def test_reader_fixture_imports_or_is_refused_with_its_message(channel, owner, p
     new_keys = {h: "string" for h in unmatched if _KEY_NAME.fullmatch(h)}
     skip = [h for h in unmatched if h not in new_keys]
     if "memberId" not in headers:
-        with pytest.raises(services.ImportRefused) as caught:
-            services.import_configure(
+        with pytest.raises(refusals.ImportRefused) as caught:
+            lifecycle.import_configure(
                 imp=imp, by=owner, kind="member", new_keys=new_keys, skip=skip
             )
         assert caught.value.message.startswith("A member import needs a column mapped to memberId")
         return
-    services.import_configure(imp=imp, by=owner, kind="member", new_keys=new_keys, skip=skip)
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    imp = services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member", new_keys=new_keys, skip=skip)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    imp = running.import_run(import_id=imp.id)
 
     assert imp.status == Import.Status.SUCCEEDED, imp.error_message
     assert imp.rows_done == imp.total_rows == len(rows)
@@ -81,10 +81,10 @@ def test_reader_fixture_imports_or_is_refused_with_its_message(channel, owner, p
 
 def _run(channel, owner, name, **options):
     with (FIXTURES / name).open("rb") as handle:
-        imp = services.import_upload(channel=channel, by=owner, file=File(handle), file_name=name)
-    services.import_configure(imp=imp, by=owner, kind="member", **options)
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    return services.import_run(import_id=imp.id)
+        imp = lifecycle.import_upload(channel=channel, by=owner, file=File(handle), file_name=name)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member", **options)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def test_R_I22_korean_and_utf16_files_keep_their_text(channel, owner):

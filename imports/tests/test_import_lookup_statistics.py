@@ -7,7 +7,7 @@ at about no customers; planned from them, a lookup reads the whole channel for e
 import pytest
 from django.db import connection
 
-from imports import writers
+from imports import pg_writer
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's"
@@ -59,13 +59,13 @@ def _probe_plan(channel, column: str) -> str:
 def lookups(monkeypatch):
     """The statements the writer's lookups run, with their parameters."""
     seen: list[tuple[str, list]] = []
-    real = writers._fetch_lookup
+    real = pg_writer.fetch_lookup
 
     def spy(sql, params):
         seen.append((sql, params))
         return real(sql, params)
 
-    monkeypatch.setattr(writers, "_fetch_lookup", spy)
+    monkeypatch.setattr(pg_writer, "fetch_lookup", spy)
     return seen
 
 
@@ -78,7 +78,7 @@ def test_lookups_use_the_key_indexes_in_a_channel_created_since_the_last_analyze
     # The trap: planned from these statistics, an email probe reads the channel's entries.
     assert KEY_INDEXES["email"] not in _probe_plan(channel, "email")
 
-    writer = writers.PostgresWriter()
+    writer = pg_writer.PostgresWriter()
     wanted = [f"B{n}" for n in range(100, CUSTOMERS, 97)]
     found = writer.load(
         channel_id=channel.pk,
@@ -111,6 +111,6 @@ def test_statistics_that_know_the_channel_are_left_alone(channel):
     _fill(channel, "B", CUSTOMERS)
     _analyze()
     _fill(channel, "C", 50)
-    writer = writers.PostgresWriter()
+    writer = pg_writer.PostgresWriter()
     assert len(writer.load(channel_id=channel.pk, member_ids=["B1", "C1"])) == 2
     assert _table_rows() == CUSTOMERS  # not analyzed again

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from activitylog.models import Entry
 from contacts.models import Customer
-from imports import services
+from imports import checking, lifecycle, refusals, running
 from imports.engine.planner import OPT_OUT_REQUIRED
 from imports.management.commands import import_customers as command
 from imports.models import Import, ImportFailure
@@ -26,18 +26,18 @@ def media(settings, tmp_path):
 
 
 def configured(channel, by, text, *, kind="member", **options):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(text.encode(), name="customers.csv"),
         file_name="customers.csv",
     )
-    return services.import_configure(imp=imp, by=by, kind=kind, **options)
+    return lifecycle.import_configure(imp=imp, by=by, kind=kind, **options)
 
 
 def run(imp, by):
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def opt_outs(channel, **lookup):
@@ -104,15 +104,15 @@ def test_R_I7a_without_a_choice_a_new_customer_fails_as_R_I7(channel, owner):
     "half", [{"new_unsubscribe_email": True}, {"new_unsubscribe_texting": False}]
 )
 def test_R_I7a_one_choice_alone_is_refused(channel, owner, half):
-    with pytest.raises(services.ImportRefused) as caught:
+    with pytest.raises(refusals.ImportRefused) as caught:
         configured(channel, owner, "memberId\nM1\n", **half)
-    assert caught.value.message == services.NEW_OPT_OUTS_HALF
+    assert caught.value.message == lifecycle.NEW_OPT_OUTS_HALF
     assert Import.objects.get().kind == ""
 
 
 def test_R_I7a_the_choice_is_recorded_in_the_activity_log(channel, owner):
     imp = configured(channel, owner, "memberId,Shoe\nM1,1\n", skip=["Shoe"], tag="t", **CHOICE)
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     entry = Entry.objects.get(category=Entry.Category.BULK_IMPORT, import_id=imp.id)
     assert entry.actor == owner
     assert entry.details == {
@@ -129,7 +129,7 @@ def test_R_I7a_the_choice_is_recorded_in_the_activity_log(channel, owner):
 
 def test_R_I7a_the_activity_log_records_no_choice_as_null(channel, owner):
     imp = configured(channel, owner, f"memberId,{OPT}\nM1,true,true\n")
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     entry = Entry.objects.get(category=Entry.Category.BULK_IMPORT, import_id=imp.id)
     assert entry.details["newCustomerOptOuts"] is None
 
@@ -170,10 +170,10 @@ def test_R_I7a_the_dry_run_counts_what_the_run_does(
     text = f"memberId,{OPT}\n" + "\n".join(rows) + "\n"
     imp = configured(channel, owner, text, **choice)
     settings.IMPORT_CHUNK_ROWS = 3
-    light = services.import_check(imp=imp)
+    light = checking.import_check(imp=imp)
     assert light == whole_check(monkeypatch, Import.objects.get(pk=imp.pk))
     done = run(Import.objects.get(pk=imp.pk), owner)
-    summary = services.import_summary(done)
+    summary = running.import_summary(done)
     assert {k: summary[k] for k in COUNTERS} == {k: light[k] for k in COUNTERS}
     assert light["failed"] >= 1 and light["created"] >= 1
 
@@ -209,7 +209,7 @@ def test_R_I7a_the_command_takes_both_flags(channel, owner, tmp_path):
             ["--new-unsubscribe-email", "true", "--new-unsubscribe-texting", ""],
             command.BAD_OPT_OUT.format(flag="new-unsubscribe-texting", value=""),
         ),
-        (["--new-unsubscribe-texting", "true"], services.NEW_OPT_OUTS_HALF),
+        (["--new-unsubscribe-texting", "true"], lifecycle.NEW_OPT_OUTS_HALF),
     ],
 )
 def test_R_I7a_the_command_refuses_a_bad_or_lone_flag_in_one_line(

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from contacts.models import Customer
-from imports import recovery, services, tasks, views
+from imports import checking, lifecycle, recovery, refusals, running, tasks, views
 from imports.models import Import
 from tests.factories import MembershipFactory, UserFactory
 
@@ -44,14 +44,14 @@ def queued_tasks(monkeypatch):
 
 
 def _configured(channel, by, name="customers.csv") -> Import:
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=by, file=ContentFile(ROWS.encode(), name=name), file_name=name
     )
-    return services.import_configure(imp=imp, by=by, kind="member")
+    return lifecycle.import_configure(imp=imp, by=by, kind="member")
 
 
 def _started(channel, by) -> Import:
-    return services.import_start(imp=_configured(channel, by), by=by, enqueue=False)
+    return lifecycle.import_start(imp=_configured(channel, by), by=by, enqueue=False)
 
 
 def _killed_after(imp: Import, chunks: int) -> Import:
@@ -62,7 +62,7 @@ def _killed_after(imp: Import, chunks: int) -> Import:
             raise _Killed
 
     with pytest.raises(_Killed):
-        services.import_run(import_id=imp.pk, progress=die)
+        running.import_run(import_id=imp.pk, progress=die)
     return Import.objects.get(pk=imp.pk)
 
 
@@ -97,10 +97,10 @@ def test_R_I16_a_dead_workers_import_is_queued_again_and_ends_as_if_never_killed
     done = Import.objects.get(pk=killed.pk)
     other_owner = UserFactory(email="o2@example.com")
     MembershipFactory(channel=other_channel, user=other_owner, role="owner")
-    whole = services.import_run(import_id=_started(other_channel, other_owner).pk)
+    whole = running.import_run(import_id=_started(other_channel, other_owner).pk)
     assert done.status == whole.status == Import.Status.SUCCEEDED
     assert (done.rows_done, done.last_row_number) == (whole.rows_done, whole.last_row_number)
-    assert services.import_summary(done) == services.import_summary(whole)
+    assert running.import_summary(done) == running.import_summary(whole)
     assert (done.created_count, done.updated_count, done.failed_count) == (7, 0, 1)
     assert _customers(channel) == _customers(other_channel)
     assert recovery.import_sweep() == []
@@ -109,13 +109,13 @@ def test_R_I16_a_dead_workers_import_is_queued_again_and_ends_as_if_never_killed
 def test_a_running_import_with_a_fresh_heartbeat_is_left_to_its_runner(
     channel, owner, queued_tasks
 ):
-    running = _killed_after(_started(channel, owner), chunks=1)
+    held = _killed_after(_started(channel, owner), chunks=1)
     assert recovery.import_sweep() == []
-    again = services.import_run(import_id=running.pk)  # a second task for it: not run twice
+    again = running.import_run(import_id=held.pk)  # a second task for it: not run twice
     assert (again.status, again.rows_done, again.heartbeat_at) == (
         Import.Status.RUNNING,
         3,
-        running.heartbeat_at,
+        held.heartbeat_at,
     )
     assert queued_tasks == []
 
@@ -137,12 +137,12 @@ def test_a_dead_workers_check_is_queued_again_and_taken_over(
 ):
     draft = _configured(channel, owner)
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_check_request(imp=draft, by=owner)
+        checking.import_check_request(imp=draft, by=owner)
     assert queued_tasks == [(CHECK_TASK, draft.pk)]
     # A worker took it and died at its second chunk.
     Import.objects.filter(pk=draft.pk).update(check_status="running", check_rows_done=6)
     draft.refresh_from_db()
-    assert services.import_check_perform(import_id=draft.pk).check_rows_done == 6  # still alive
+    assert checking.import_check_perform(import_id=draft.pk).check_rows_done == 6  # still alive
     assert recovery.import_sweep() == []
     _age(draft)
 
@@ -192,13 +192,13 @@ def test_R_I16_the_refusal_names_the_running_import_and_its_last_progress(channe
     running = _killed_after(_started(channel, owner), chunks=2)
     second = _configured(channel, owner, name="second.csv")
     beat = running.heartbeat_at.strftime("%Y-%m-%d %H:%M:%S")
-    for stalled, words in ((False, services.ACTIVE_PROGRESS), (True, services.ACTIVE_STALLED)):
+    for stalled, words in ((False, refusals.ACTIVE_PROGRESS), (True, refusals.ACTIVE_STALLED)):
         if stalled:
             _age(running)
             beat = (running.heartbeat_at - timedelta(seconds=31)).strftime("%Y-%m-%d %H:%M:%S")
-        with pytest.raises(services.ImportRefused) as caught:
-            services.import_start(imp=second, by=owner, enqueue=False)
-        assert caught.value.message == services.IMPORT_ALREADY_ACTIVE.format(
+        with pytest.raises(refusals.ImportRefused) as caught:
+            lifecycle.import_start(imp=second, by=owner, enqueue=False)
+        assert caught.value.message == refusals.IMPORT_ALREADY_ACTIVE.format(
             status="running",
             id=running.pk,
             file="customers.csv",

@@ -10,12 +10,12 @@ from django.utils import timezone
 from activitylog.models import Entry
 from contacts.models import Channel, Customer, PendingUnification
 from contacts.services import mu_count
-from imports import notifications, services
+from imports import checking, lifecycle, notifications, orm_writer, refusals, running
 from imports.engine.parsing import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY
 from imports.engine.planner import OPT_OUT_REQUIRED
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.models import Import, ImportConflict, ImportFailure, Notification
-from imports.services import ImportRefused
+from imports.refusals import ImportRefused
 from tests.factories import ConversationFactory, CustomerFactory, UserFactory
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
@@ -35,7 +35,7 @@ def chunked(request, settings):
 
 def upload(channel, by, text, file_name="customers.csv", encoding=None):
     data = text.encode() if isinstance(text, str) else text
-    return services.import_upload(
+    return lifecycle.import_upload(
         channel=channel,
         by=by,
         file=ContentFile(data, name=file_name),
@@ -57,9 +57,9 @@ def run_csv(
 ):
     """Upload, map, start and run an import in-process; return the finished Import."""
     imp = upload(channel, by, text, file_name, encoding)
-    services.import_configure(imp=imp, by=by, kind=kind, identifier=identifier, **options)
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind=kind, identifier=identifier, **options)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def csv(*lines):
@@ -67,7 +67,7 @@ def csv(*lines):
 
 
 def counters(imp):
-    return services.import_summary(imp)
+    return running.import_summary(imp)
 
 
 def customer(channel, **lookup):
@@ -252,13 +252,13 @@ def test_R_I10_the_default_tag_is_the_file_name_without_extension(channel, owner
 
 def test_R_I10_an_invalid_tag_is_refused(channel, owner):
     imp = upload(channel, owner, csv("memberId", "M1"))
-    for tag, message in [("a\tb", services.TAG_CONTROL_CHARACTER), ("  ", services.TAG_EMPTY)]:
+    for tag, message in [("a\tb", lifecycle.TAG_CONTROL_CHARACTER), ("  ", lifecycle.TAG_EMPTY)]:
         with pytest.raises(ImportRefused) as caught:
-            services.import_configure(imp=imp, by=owner, kind="member", tag=tag)
+            lifecycle.import_configure(imp=imp, by=owner, kind="member", tag=tag)
         assert caught.value.message == message
     with pytest.raises(ImportRefused) as caught:
-        services.import_configure(imp=imp, by=owner, kind="member", tag="t" * 201)
-    assert caught.value.message == services.TAG_TOO_LONG
+        lifecycle.import_configure(imp=imp, by=owner, kind="member", tag="t" * 201)
+    assert caught.value.message == lifecycle.TAG_TOO_LONG
     assert Import.objects.get(pk=imp.pk).kind == ""
 
 
@@ -363,14 +363,14 @@ def test_R_I16_a_second_import_is_refused_naming_who_started_the_running_one(
     channel, owner, editor
 ):
     first = upload(channel, editor, csv("memberId", "M1"))
-    services.import_configure(imp=first, by=editor, kind="member")
-    services.import_start(imp=first, by=editor, enqueue=False)
+    lifecycle.import_configure(imp=first, by=editor, kind="member")
+    lifecycle.import_start(imp=first, by=editor, enqueue=False)
     second = upload(channel, owner, csv("memberId", "M2"))
-    services.import_configure(imp=second, by=owner, kind="member")
+    lifecycle.import_configure(imp=second, by=owner, kind="member")
     with pytest.raises(ImportRefused) as caught:
-        services.import_start(imp=second, by=owner, enqueue=False)
+        lifecycle.import_start(imp=second, by=owner, enqueue=False)
     when = first.created_at.strftime("%Y-%m-%d %H:%M")
-    assert caught.value.message == services.IMPORT_ALREADY_ACTIVE.format(
+    assert caught.value.message == refusals.IMPORT_ALREADY_ACTIVE.format(
         status="queued",
         id=first.pk,
         file="customers.csv",
@@ -381,9 +381,9 @@ def test_R_I16_a_second_import_is_refused_naming_who_started_the_running_one(
     assert caught.value.active_import_id == first.pk
     second.refresh_from_db()
     assert second.status == Import.Status.DRAFT
-    services.import_run(import_id=first.id)
-    services.import_start(imp=second, by=owner, enqueue=False)
-    assert services.import_run(import_id=second.id).status == Import.Status.SUCCEEDED
+    running.import_run(import_id=first.id)
+    lifecycle.import_start(imp=second, by=owner, enqueue=False)
+    assert running.import_run(import_id=second.id).status == Import.Status.SUCCEEDED
 
 
 def test_R_I16_the_database_holds_one_active_import_per_channel(channel, owner):
@@ -407,9 +407,9 @@ def test_R_I16_start_enqueues_the_worker_task_after_commit(
     calls = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kwargs: calls.append(args))
     imp = upload(channel, owner, csv("memberId", "M1"))
-    services.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
     with django_capture_on_commit_callbacks(execute=True):
-        services.import_start(imp=imp, by=owner)
+        lifecycle.import_start(imp=imp, by=owner)
     assert calls == [("imports.tasks.run_import_task", imp.id)]
     from imports.tasks import run_import_task
 
@@ -432,10 +432,10 @@ def test_R_I17_only_managers_with_edit_permission_import(channel, owner, viewer,
     for user in (viewer,):
         with pytest.raises(ImportRefused) as caught:
             upload(channel, user, csv("memberId", "M1"))
-        assert caught.value.message == services.NO_EDIT_PERMISSION
+        assert caught.value.message == refusals.NO_EDIT_PERMISSION
     with pytest.raises(ImportRefused) as caught:
         upload(channel, outsider, csv("memberId", "M1"))
-    assert caught.value.message == services.NOT_A_MANAGER.format(who=outsider, channel="acme")
+    assert caught.value.message == refusals.NOT_A_MANAGER.format(who=outsider, channel="acme")
 
 
 def test_R_I17_editor_may_import(channel, owner, editor):
@@ -553,7 +553,7 @@ def test_R_I22_an_undecodable_file_is_refused_with_the_readers_message(channel, 
 def test_R_I22_an_unknown_encoding_name_is_refused(channel, owner):
     with pytest.raises(ImportRefused) as caught:
         upload(channel, owner, csv("memberId", "M1"), encoding="klingon")
-    assert caught.value.message == services.ENCODING_UNKNOWN.format(encoding="klingon")
+    assert caught.value.message == lifecycle.ENCODING_UNKNOWN.format(encoding="klingon")
 
 
 # R-U unification
@@ -748,8 +748,8 @@ def test_R_I11_the_check_counts_every_row_without_writing(channel, owner, chunke
         f"memberId,name,{OPT}", "M1,a,,", "M2,b,false,false", "M2,c,,", ",x,,", "M3,,,", "M1,,,"
     )
     imp = upload(channel, owner, text)
-    services.import_configure(imp=imp, by=owner, kind="member")
-    report = services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    report = checking.import_check(imp=imp)
     assert Customer.objects.filter(channel=channel).count() == 1
     assert {k: report[k] for k in ("rows", "created", "updated", "failed")} == {
         "rows": 6, "created": 1, "updated": 1, "failed": 2,
@@ -762,8 +762,8 @@ def test_R_I11_the_check_counts_every_row_without_writing(channel, owner, chunke
     ]
     imp.refresh_from_db()
     assert imp.status == Import.Status.DRAFT and imp.check_result == report
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    done = services.import_run(import_id=imp.id)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    done = running.import_run(import_id=imp.id)
     assert (done.created_count, done.updated_count, done.failed_count) == (1, 1, 2)
 
 
@@ -776,8 +776,8 @@ def test_R_I11_the_check_simulates_leads_created_earlier_in_the_file(channel, ow
         "c@example.com,true,true",
     )
     imp = upload(channel, owner, text)
-    services.import_configure(imp=imp, by=owner, kind="lead", identifier="email")
-    report = services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind="lead", identifier="email")
+    report = checking.import_check(imp=imp)
     assert (report["created"], report["updated"], report["failed"]) == (2, 0, 1)
 
 
@@ -788,40 +788,40 @@ def test_R_I12_an_import_runs_only_after_the_manager_starts_it(channel, owner):
     """The engine's half of the confirmation (the wizard asks it): uploading, mapping and the
     dry run leave a draft that nothing runs; only import_start queues it."""
     imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_check(imp=imp)
-    assert services.import_run(import_id=imp.id).status == Import.Status.DRAFT
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    checking.import_check(imp=imp)
+    assert running.import_run(import_id=imp.id).status == Import.Status.DRAFT
     assert not Customer.objects.filter(channel=channel).exists()
-    services.import_start(imp=Import.objects.get(pk=imp.pk), by=owner, enqueue=False)
-    assert services.import_run(import_id=imp.id).status == Import.Status.SUCCEEDED
+    lifecycle.import_start(imp=Import.objects.get(pk=imp.pk), by=owner, enqueue=False)
+    assert running.import_run(import_id=imp.id).status == Import.Status.SUCCEEDED
     assert customer(channel, member_id="M1")
 
 
 def test_R_I12_a_started_import_cannot_be_changed_started_again_or_discarded(channel, owner):
     imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    refusals = (
-        lambda: services.import_start(imp=imp, by=owner, enqueue=False),
-        lambda: services.import_configure(imp=imp, by=owner, kind="lead", identifier="email"),
-        lambda: services.import_discard(imp=imp),
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    attempts = (
+        lambda: lifecycle.import_start(imp=imp, by=owner, enqueue=False),
+        lambda: lifecycle.import_configure(imp=imp, by=owner, kind="lead", identifier="email"),
+        lambda: lifecycle.import_discard(imp=imp),
     )
-    for refused in refusals:
+    for refused in attempts:
         with pytest.raises(ImportRefused) as caught:
             refused()
-        assert caught.value.message == services.IMPORT_NOT_DRAFT
+        assert caught.value.message == refusals.IMPORT_NOT_DRAFT
     assert Import.objects.get(pk=imp.pk).status == Import.Status.QUEUED
 
 
 def test_an_unmapped_import_is_neither_checked_nor_started(channel, owner):
     imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
     for refused in (
-        lambda: services.import_check(imp=imp),
-        lambda: services.import_start(imp=imp, by=owner, enqueue=False),
+        lambda: checking.import_check(imp=imp),
+        lambda: lifecycle.import_start(imp=imp, by=owner, enqueue=False),
     ):
         with pytest.raises(ImportRefused) as caught:
             refused()
-        assert caught.value.message == services.IMPORT_NOT_CONFIGURED
+        assert caught.value.message == refusals.IMPORT_NOT_CONFIGURED
     assert Import.objects.get(pk=imp.pk).status == Import.Status.DRAFT
 
 
@@ -863,7 +863,7 @@ def test_a_killed_run_resumes_after_the_last_committed_chunk_with_the_same_resul
         f"memberId,name,hobbies,{OPT}",
         *[f'M{i % 3},n{i},"[""h{i}""]",false,false' for i in range(9)],
     )
-    real_write = services._write
+    real_write = running.outcome_write
     calls = {"n": 0}
 
     def dying_write(*args, **kwargs):
@@ -873,16 +873,16 @@ def test_a_killed_run_resumes_after_the_last_committed_chunk_with_the_same_resul
             raise _Killed
         return result
 
-    monkeypatch.setattr(services, "_write", dying_write)
+    monkeypatch.setattr(running, "outcome_write", dying_write)
     imp = upload(channel, owner, text)
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     with pytest.raises(_Killed):
-        services.import_run(import_id=imp.id)
+        running.import_run(import_id=imp.id)
     imp.refresh_from_db()
     assert imp.status == Import.Status.RUNNING and imp.last_row_number == 5
-    monkeypatch.setattr(services, "_write", real_write)
-    resumed = services.import_run(import_id=imp.id)
+    monkeypatch.setattr(running, "outcome_write", real_write)
+    resumed = running.import_run(import_id=imp.id)
 
     from contacts.models import Membership
     from tests.factories import MembershipFactory
@@ -907,7 +907,7 @@ def test_an_unexpected_error_fails_the_import_and_rolls_the_chunk_back(
     channel, owner, settings, monkeypatch
 ):
     settings.IMPORT_CHUNK_ROWS = 2
-    real_insert = services.OrmWriter.insert
+    real_insert = orm_writer.OrmWriter.insert
     calls = {"n": 0}
 
     def broken(self, **kwargs):
@@ -917,11 +917,11 @@ def test_an_unexpected_error_fails_the_import_and_rolls_the_chunk_back(
             raise RuntimeError("disk on fire")
         return real_insert(self, **kwargs)
 
-    monkeypatch.setattr("imports.writers.OrmWriter.insert", broken)
-    monkeypatch.setattr("imports.writers.PostgresWriter.insert", broken)
+    monkeypatch.setattr("imports.orm_writer.OrmWriter.insert", broken)
+    monkeypatch.setattr("imports.pg_writer.PostgresWriter.insert", broken)
     imp = run_csv(channel, owner, csv(f"memberId,{OPT}", *[f"M{i},false,false" for i in range(5)]))
     assert imp.status == Import.Status.FAILED
-    assert imp.error_message == services.IMPORT_CRASHED.format(row=4, error="RuntimeError")
+    assert imp.error_message == running.IMPORT_CRASHED.format(row=4, error="RuntimeError")
     assert sorted(Customer.objects.values_list("member_id", flat=True)) == ["M0", "M1"]
     assert (imp.created_count, imp.last_row_number) == (2, 3)
     note = Notification.objects.get(import_run=imp)
@@ -932,7 +932,7 @@ def test_an_unexpected_error_fails_the_import_and_rolls_the_chunk_back(
 
 def test_running_a_finished_import_again_does_nothing(channel, owner):
     imp = run_csv(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
-    again = services.import_run(import_id=imp.id)
+    again = running.import_run(import_id=imp.id)
     assert again.status == Import.Status.SUCCEEDED and again.created_count == 1
     assert Customer.objects.count() == 1
 
@@ -940,11 +940,11 @@ def test_running_a_finished_import_again_does_nothing(channel, owner):
 def test_new_keys_are_created_when_the_import_starts(channel, owner):
     text = csv(f"memberId,shoe,{OPT}", "M1,42,false,false")
     imp = upload(channel, owner, text)
-    services.import_configure(imp=imp, by=owner, kind="member", new_keys={"shoe": "number"})
-    services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member", new_keys={"shoe": "number"})
+    checking.import_check(imp=imp)
     assert not channel.profile_keys.exists()
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    services.import_run(import_id=imp.id)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    running.import_run(import_id=imp.id)
     assert list(channel.profile_keys.values_list("name", "type")) == [("shoe", "number")]
     assert customer(channel, member_id="M1").profile == {"shoe": 42}
 
@@ -973,8 +973,8 @@ def test_R_I11_the_check_predicts_unifications_and_conflicts(channel, owner):
         "M3,,,",
     )
     imp = upload(channel, owner, text)
-    services.import_configure(imp=imp, by=owner, kind="member")
-    report = services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    report = checking.import_check(imp=imp)
     assert (report["created"], report["unified"], report["conflicts"], report["failed"]) == (
         2,
         1,
@@ -982,8 +982,8 @@ def test_R_I11_the_check_predicts_unifications_and_conflicts(channel, owner):
         1,
     )
     imp.refresh_from_db()
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    done = services.import_run(import_id=imp.id)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    done = running.import_run(import_id=imp.id)
     assert (done.created_count, done.unified_count, done.conflict_count, done.failed_count) == (
         2,
         1,

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activitylog.models import Entry
 from contacts.models import Customer
-from imports import services, views
+from imports import lifecycle, refusals, running, views
 from imports.models import Import, Notification
 from tests.factories import MembershipFactory, UserFactory
 
@@ -19,22 +19,22 @@ ROWS = "memberId,name,unsubscribeEmail,unsubscribeTexting\n" + "".join(
 def queued(channel, editor, owner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.IMPORT_CHUNK_ROWS = 2
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel,
         by=editor,
         file=ContentFile(ROWS.encode(), name="six.csv"),
         file_name="six.csv",
     )
-    services.import_configure(imp=imp, by=editor, kind="member")
-    return services.import_start(imp=imp, by=editor, enqueue=False)
+    lifecycle.import_configure(imp=imp, by=editor, kind="member")
+    return lifecycle.import_start(imp=imp, by=editor, enqueue=False)
 
 
 def test_a_running_import_stops_after_the_chunk_in_flight_and_keeps_it(queued, editor):
     def stop_after_first_chunk(done, total):
         if done == 2:
-            services.import_stop(imp=queued, by=editor)
+            running.import_stop(imp=queued, by=editor)
 
-    imp = services.import_run(import_id=queued.pk, progress=stop_after_first_chunk)
+    imp = running.import_run(import_id=queued.pk, progress=stop_after_first_chunk)
     assert imp.status == Import.Status.STOPPED
     assert (imp.rows_done, imp.created_count, imp.last_row_number) == (2, 2, 3)
     assert set(Customer.objects.values_list("member_id", flat=True)) == {"M0", "M1"}
@@ -43,26 +43,26 @@ def test_a_running_import_stops_after_the_chunk_in_flight_and_keeps_it(queued, e
 
 
 def test_a_queued_import_stops_at_once_and_never_runs(queued, owner):
-    imp = services.import_stop(imp=queued, by=owner)
+    imp = running.import_stop(imp=queued, by=owner)
     assert imp.status == Import.Status.STOPPED and imp.finished_at is not None
-    assert services.import_run(import_id=imp.pk).status == Import.Status.STOPPED
+    assert running.import_run(import_id=imp.pk).status == Import.Status.STOPPED
     assert not Customer.objects.exists()
 
 
 def test_only_the_starter_or_the_owner_may_stop(queued, channel):
     other = UserFactory(email="other@example.com")
     MembershipFactory(channel=channel, user=other, can_edit_customers=True)
-    with pytest.raises(services.ImportRefused) as refusal:
-        services.import_stop(imp=queued, by=other)
-    assert refusal.value.message == services.STOP_NOT_ALLOWED
+    with pytest.raises(refusals.ImportRefused) as refusal:
+        running.import_stop(imp=queued, by=other)
+    assert refusal.value.message == running.STOP_NOT_ALLOWED
     assert Import.objects.get().stop_requested_at is None
 
 
 def test_an_ended_import_cannot_be_stopped(queued, editor):
-    services.import_run(import_id=queued.pk)
-    with pytest.raises(services.ImportRefused) as refusal:
-        services.import_stop(imp=queued, by=editor)
-    assert refusal.value.message == services.IMPORT_NOT_ACTIVE
+    running.import_run(import_id=queued.pk)
+    with pytest.raises(refusals.ImportRefused) as refusal:
+        running.import_stop(imp=queued, by=editor)
+    assert refusal.value.message == running.IMPORT_NOT_ACTIVE
 
 
 def test_the_stop_button_is_for_the_starter_and_the_owner(client, queued, channel, owner):

@@ -1,25 +1,20 @@
-"""contacts.unification: the same merge outside imports (R-U3 login, R-U4, R-U5)."""
+"""contacts.unification: the same merge outside imports (R-U4, R-U5)."""
 
 import pytest
 
 from activitylog.models import Entry
 from contacts.models import Customer, PendingUnification
-from contacts.unification import (
-    NOT_A_MEMBER,
-    UnificationError,
-    customer_unify,
-    pending_unification_apply,
-)
+from contacts.unification import NOT_A_MEMBER, UnificationError, customer_unify
 from tests.factories import ConversationFactory, CustomerFactory
 
 
-def test_R_U3_a_booted_lead_is_unified_with_its_pending_member_when_it_logs_in(channel, owner):
+def test_R_U5_a_unified_lead_leaves_its_data_conversations_and_pending_unification(channel, owner):
     member = CustomerFactory(channel=channel, member_id="M1", name="", import_tags=["a"])
     lead = CustomerFactory(channel=channel, name="Lead", has_booted=True, import_tags=["b"])
     lead_id = lead.pk
     PendingUnification.objects.create(channel=channel, lead=lead, member=member)
     conversation = ConversationFactory(customer=lead)
-    assert pending_unification_apply(lead=lead, by=owner) == member
+    assert customer_unify(lead=lead, member=member, by=owner) == member
     member.refresh_from_db()
     conversation.refresh_from_db()
     assert not Customer.objects.filter(pk=lead_id).exists()
@@ -28,12 +23,6 @@ def test_R_U3_a_booted_lead_is_unified_with_its_pending_member_when_it_logs_in(c
     assert not PendingUnification.objects.exists()
     entry = Entry.objects.get(category=Entry.Category.UNIFICATION)
     assert entry.customer_id == member.pk and entry.details["leadId"] == lead_id
-
-
-def test_R_U3_nothing_waits_nothing_happens(channel):
-    lead = CustomerFactory(channel=channel)
-    assert pending_unification_apply(lead=lead) is None
-    assert Customer.objects.filter(pk=lead.pk).exists()
 
 
 def test_R_U4_a_lead_is_never_unified_into_a_lead(channel):

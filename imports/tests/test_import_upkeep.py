@@ -8,7 +8,7 @@ from django.db import connection
 
 from contacts.models import Customer
 from contacts.services import customer_table_upkeep
-from imports import services
+from imports import lifecycle, running
 from imports.models import Import
 from imports.tasks import customer_table_upkeep_task
 from tests.factories import CustomerFactory
@@ -25,13 +25,13 @@ def media(settings, tmp_path):
 
 
 def _import(channel, owner, capture, queued):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=owner, file=ContentFile(ROWS.encode(), name="c.csv"), file_name="c.csv"
     )
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     with capture(execute=True):
-        done = services.import_run(import_id=imp.id)
+        done = running.import_run(import_id=imp.id)
     assert done.status == Import.Status.SUCCEEDED and done.rows_done == 2
     return [args for args in queued if args[0] != "imports.tasks.run_import_task"]
 

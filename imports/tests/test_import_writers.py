@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from activitylog.models import Entry
 from contacts.models import Channel, Customer, Membership
 from contacts.services import profile_key_add
-from imports import services, writers
+from imports import lifecycle, orm_writer, pg_writer, running, writers
 from imports.models import Import, ImportFailure, ImportMatch
 from tests.factories import ChannelFactory, CustomerFactory, MembershipFactory, UserFactory
 
@@ -50,12 +50,12 @@ def _seed(channel):
 
 
 def _run(channel, owner, text, **options):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=owner, file=ContentFile(text.encode(), name="f.csv"), file_name="f.csv"
     )
-    services.import_configure(imp=imp, by=owner, **options)
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=owner, **options)
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def _state(channel):
@@ -72,14 +72,14 @@ def _state(channel):
 
 def _scenario(slug, writer, monkeypatch, settings, chunk_rows, **channel_fields):
     settings.IMPORT_CHUNK_ROWS = chunk_rows
-    monkeypatch.setattr(services, "writer_for_connection", lambda: writer)
+    monkeypatch.setattr(running, "writer_for_connection", lambda: writer)
     channel = ChannelFactory(slug=slug, mu_limit=6, **channel_fields)
     owner = UserFactory(email=f"owner-{slug}@example.com")
     MembershipFactory(channel=channel, user=owner, role=Membership.Role.OWNER)
     _seed(channel)
     results = [
-        services.import_summary(_run(channel, owner, MEMBERS, kind="member")),
-        services.import_summary(
+        running.import_summary(_run(channel, owner, MEMBERS, kind="member")),
+        running.import_summary(
             _run(channel, owner, LEADS, kind="lead", identifier="email", empty_cells="clear")
         ),
     ]
@@ -94,8 +94,8 @@ def _scenario(slug, writer, monkeypatch, settings, chunk_rows, **channel_fields)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer needs PostgreSQL")
 @pytest.mark.parametrize("chunk_rows", [1, 3, 5000])
 def test_copy_and_orm_writers_give_identical_results(db, monkeypatch, settings, chunk_rows):
-    copy = _scenario("copy", writers.PostgresWriter(), monkeypatch, settings, chunk_rows)
-    orm = _scenario("orm", writers.OrmWriter(), monkeypatch, settings, chunk_rows)
+    copy = _scenario("copy", pg_writer.PostgresWriter(), monkeypatch, settings, chunk_rows)
+    orm = _scenario("orm", orm_writer.OrmWriter(), monkeypatch, settings, chunk_rows)
     assert copy == orm
     members, leads = copy[0]
     assert (members["created"], members["updated"], members["failed"], members["unified"]) == (
@@ -145,14 +145,14 @@ def test_R_I15_copy_and_orm_writers_log_the_same_customer_edits(
     log (sorted by time, then id) shows each path's in the order they were written."""
     enterprise = {"plan": Channel.Plan.ENTERPRISE, "has_security_package": True}
     copy = _scenario(
-        "copy", writers.PostgresWriter(), monkeypatch, settings, chunk_rows, **enterprise
+        "copy", pg_writer.PostgresWriter(), monkeypatch, settings, chunk_rows, **enterprise
     )
-    orm = _scenario("orm", writers.OrmWriter(), monkeypatch, settings, chunk_rows, **enterprise)
+    orm = _scenario("orm", orm_writer.OrmWriter(), monkeypatch, settings, chunk_rows, **enterprise)
     assert copy == orm
     copied, written = _import_entries("copy"), _import_entries("orm")
     assert copied == written
     edits = [e for e in copied if e[1] == Entry.Category.CUSTOMER_EDIT]
-    created = [e[5] for e in edits if e[2] == writers.CREATED_BY_IMPORT]
+    created = [e[5] for e in edits if e[2] == orm_writer.CREATED_BY_IMPORT]
     assert len(created) == 4 and len(edits) - len(created) >= 4
     assert {"keys": [], "created": True} in created
     if chunk_rows == 5000:  # M1's second row changes it in the chunk that creates it
@@ -180,13 +180,13 @@ def test_an_unchanged_reimport_writes_no_customer(channel, owner, settings, tmp_
     CustomerFactory(channel=channel, member_id="M1", name="Ann", import_tags=["t"])
     text = "memberId,name\nM1,Ann\nM1,Ann\n"
     before, version = Customer.objects.values().get(), _row_version()
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=owner, file=ContentFile(text.encode(), name="t.csv"), file_name="t.csv"
     )
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
     settings.IMPORT_CHUNK_ROWS = 1  # the second row, in its own chunk, finds the first's match
-    done = services.import_run(import_id=imp.id)
+    done = running.import_run(import_id=imp.id)
     assert done.updated_count == 1
     assert Customer.objects.values().get() == before
     assert _row_version() == version
@@ -204,7 +204,7 @@ def test_a_customer_changed_after_the_load_is_planned_again_under_locks(
     )
     CustomerFactory(channel=channel, member_id="M2", name="Bo", import_tags=["t"])
     checks = []
-    real = writers.PostgresWriter.lock_current
+    real = pg_writer.PostgresWriter.lock_current
 
     def meanwhile(self, records):
         if not checks:  # a manager edits M1 between the chunk's load and its lock
@@ -212,14 +212,14 @@ def test_a_customer_changed_after_the_load_is_planned_again_under_locks(
         checks.append(sorted(r.member_id for r in records))
         return real(self, records)
 
-    monkeypatch.setattr(writers.PostgresWriter, "lock_current", meanwhile)
+    monkeypatch.setattr(pg_writer.PostgresWriter, "lock_current", meanwhile)
     text = "memberId,name\nM1,Anna\nM2,Bo\n"
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=owner, file=ContentFile(text.encode(), name="t.csv"), file_name="t.csv"
     )
-    services.import_configure(imp=imp, by=owner, kind="member")
-    services.import_start(imp=imp, by=owner, enqueue=False)
-    done = services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=owner, kind="member")
+    lifecycle.import_start(imp=imp, by=owner, enqueue=False)
+    done = running.import_run(import_id=imp.id)
     assert checks == [["M1"]]  # the second plan loaded under locks: nothing left to check
     assert done.updated_count == 2
     m1 = Customer.objects.get(member_id="M1")
@@ -233,7 +233,7 @@ def test_stored_values_round_trip_exactly_through_the_copy_writer(channel):
     big = 2**70 + 1
     profile = {"n": big, "f": 0.1, "s": 'é\t"\\\n', "l": ["가", "1234567890123456789012"]}
     stored = CustomerFactory(channel=channel, member_id="M1", profile=profile)
-    writer = writers.PostgresWriter()
+    writer = pg_writer.PostgresWriter()
     [record] = writer.load(channel_id=channel.id, member_ids=["M1"])
     assert record.profile == profile and type(record.profile["n"]) is int
     record.member_id = "M2"

@@ -75,7 +75,7 @@ def _export(slug):
 
 def test_an_import_parsed_in_a_second_process_equals_the_one_parsed_here(settings, tmp_path, db):
     """R-I18 and R-I14 hold whichever process parses: same customers, counts and failed rows."""
-    from contacts.services import channel_create
+    from contacts.channels import channel_create
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_CHUNK_ROWS = 7
@@ -112,7 +112,7 @@ def test_an_import_parsed_in_a_second_process_equals_the_one_parsed_here(setting
 def test_rows_are_counted_while_the_child_reads_the_same_file(settings, tmp_path, db, monkeypatch):
     """The parent counts the file's rows through a handle of its own while the child parses:
     a shared file position would make the child skip or repeat parts of the file."""
-    from contacts.services import channel_create
+    from contacts.channels import channel_create
     from imports.engine import reading
 
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -14,14 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Customer
-from imports import services
+from imports import lifecycle, running, selectors
 from imports.engine.mapping import KeyInfo, MappingError, resolve
 from imports.engine.parsing import RowParser
 from imports.engine.planner import ChunkPlanner
 from imports.engine.quotes import QUOTE_LONE, QUOTE_NOT_CLOSED, QUOTE_TEXT_AFTER
 from imports.engine.reading import FileRefused, open_table
 from imports.models import Import, ImportFailure
-from imports.services import ImportRefused
+from imports.refusals import ImportRefused
 from tests.factories import ChannelFactory, MembershipFactory, UserFactory
 
 HEADER = ["email", "unsubscribeEmail", "unsubscribeTexting", "company", "note"]
@@ -48,14 +48,14 @@ def refusal(text: str) -> str:
 
 def import_lead_file(channel, by, text: str) -> Import:
     """Upload, map (company and note as new string keys), start and run a lead import."""
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=by, file=ContentFile(text.encode(), name="f.csv"), file_name="f.csv"
     )
-    headers = services.selectors.import_preview(imp, rows=0)[0]
+    headers = selectors.import_preview(imp, rows=0)[0]
     new_keys = {h: "string" for h in ("company", "note") if h in headers}
-    services.import_configure(imp=imp, by=by, kind="lead", identifier="email", new_keys=new_keys)
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind="lead", identifier="email", new_keys=new_keys)
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 # the reader

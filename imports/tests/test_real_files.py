@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Customer
-from contacts.profile_types import REASON_LANDLINE_COUNTRY_CODE
+from contacts.profile_phones import REASON_LANDLINE_COUNTRY_CODE
 from imports.engine.table import FORMULA_NOT_COMPUTED
 from imports.models import ImportFailure
 from imports.tests.fixtures.make_fixtures import sheet_part, workbook_file

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 
 from contacts import profile_types as pt
 from contacts.keys import BUILTIN_BY_NAME
-from imports import selectors, services
+from imports import checking, lifecycle, selectors
 from imports.engine import mapping
 from imports.engine.mapping import KeyInfo
 from imports.template_files import (
@@ -167,11 +167,11 @@ def test_template_example_row_checks_without_failures_R_I4(
     settings.MEDIA_ROOT = tmp_path
     data = selectors.import_template(keyed_channel, kind=kind, identifier=identifier)
     name = template_file_name(kind=kind, identifier=identifier)
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=keyed_channel, by=owner, file=ContentFile(data, name=name), file_name=name
     )
-    services.import_configure(imp=imp, by=owner, kind=kind, identifier=identifier)
-    report = services.import_check(imp=imp)
+    lifecycle.import_configure(imp=imp, by=owner, kind=kind, identifier=identifier)
+    report = checking.import_check(imp=imp)
     (header, _), _, _ = sheets(data)
     assert imp.mapping == {name: name for name in header}
     assert (report["rows"], report["created"], report["failed"]) == (1, 1, 0), report["reasons"]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from contacts.models import Customer
-from imports import forms, services, wizard_views
+from imports import checking, forms, lifecycle, refusals, wizard_views
 from imports.engine import mapping as mapping_engine
 from imports.engine import reading
 from imports.models import Import
@@ -183,7 +183,7 @@ def _checked(client, draft, django_capture_on_commit_callbacks, **extra):
     assert len(queued) == 1  # the check goes to the worker
     draft.refresh_from_db()
     assert draft.check_status == Import.CheckStatus.QUEUED
-    services.import_check_perform(import_id=draft.pk)  # what the worker does
+    checking.import_check_perform(import_id=draft.pk)  # what the worker does
     draft.refresh_from_db()
     return draft
 
@@ -239,7 +239,7 @@ def test_an_unchecked_import_cannot_be_started(client, draft):
     draft.save()
     url = reverse("imports:start", args=["acme", draft.pk])
     response = client.post(url, {"confirm": "on"}, follow=True)
-    assert services.CHECK_FIRST in response.content.decode()
+    assert lifecycle.CHECK_FIRST in response.content.decode()
     assert Import.objects.get().status == Import.Status.DRAFT
 
 
@@ -287,15 +287,15 @@ def test_a_manager_whose_edit_permission_was_withdrawn_is_refused_by_the_service
     seat = MembershipFactory(channel=channel, user=UserFactory(email="x@example.com"))
     draft.mapping = {"Customer ID": "memberId"}
     draft.save()
-    with pytest.raises(services.ImportRefused) as refusal:
-        services.import_check_request(imp=draft, by=seat.user)
-    assert refusal.value.message == services.NO_EDIT_PERMISSION
+    with pytest.raises(refusals.ImportRefused) as refusal:
+        checking.import_check_request(imp=draft, by=seat.user)
+    assert refusal.value.message == refusals.NO_EDIT_PERMISSION
 
 
 def test_reading_again_refuses_an_unknown_delimiter(client, draft):
-    with pytest.raises(services.ImportRefused) as refusal:
-        services.import_reread(imp=draft, by=draft.started_by, encoding=None, delimiter="|")
-    assert refusal.value.message == services.DELIMITER_UNKNOWN
+    with pytest.raises(refusals.ImportRefused) as refusal:
+        lifecycle.import_reread(imp=draft, by=draft.started_by, encoding=None, delimiter="|")
+    assert refusal.value.message == lifecycle.DELIMITER_UNKNOWN
     draft.refresh_from_db()
     assert draft.delimiter == ","
 
@@ -308,8 +308,8 @@ def test_a_check_that_breaks_fails_with_a_message_and_writes_nothing(draft, monk
     def broken(**kwargs):
         raise ZeroDivisionError
 
-    monkeypatch.setattr(services, "import_check", broken)
-    imp = services.import_check_perform(import_id=draft.pk)
+    monkeypatch.setattr(checking, "import_check", broken)
+    imp = checking.import_check_perform(import_id=draft.pk)
     assert imp.check_status == Import.CheckStatus.FAILED
-    assert imp.check_error == services.CHECK_CRASHED.format(error="ZeroDivisionError")
+    assert imp.check_error == checking.CHECK_CRASHED.format(error="ZeroDivisionError")
     assert not Customer.objects.exists()

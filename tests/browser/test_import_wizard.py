@@ -12,7 +12,7 @@ import openpyxl
 from playwright.sync_api import expect
 
 from contacts.models import Customer, ProfileKey
-from imports import services
+from imports import lifecycle
 from imports.models import Import
 
 MEMBERS = (
@@ -116,7 +116,7 @@ def test_member_import_walked_from_upload_to_a_fixed_reimport(
     page.get_by_role("button", name="Create key").click()
     expect(page.get_by_label("Birthday", exact=True)).to_have_value("birthday")
     expect(page.get_by_label("Nick", exact=True)).to_have_value("nickname")  # kept
-    expect(page.get_by_label("Import tag")).to_have_value(services.default_tag(source.name))
+    expect(page.get_by_label("Import tag")).to_have_value(lifecycle.default_tag(source.name))
     shoot("2-mapping")
 
     _check(page, shoot, "3-check")

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from imports import services
+from imports import refusals
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.models import Import
 from tests.factories import ChannelFactory
@@ -83,4 +83,4 @@ def test_a_second_manager_is_refused_while_an_import_runs(log_in, channel, edito
     page.get_by_role("button", name="Start import").click()
     expect(page.locator(".message.error")).to_contain_text("Another import is running")
     assert Import.objects.get(pk=waiting.pk).status == Import.Status.DRAFT
-    assert services.IMPORT_ALREADY_ACTIVE.startswith("Another import is {status}")
+    assert refusals.IMPORT_ALREADY_ACTIVE.startswith("Another import is {status}")

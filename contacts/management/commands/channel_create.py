@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.channels import ChannelError, channel_create
 from contacts.models import Channel
-from contacts.services import ChannelError, channel_create
 
 
 class Command(BaseCommand):

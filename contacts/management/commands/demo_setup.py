@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from blocking.services import customer_block
+from contacts.channels import ChannelError, channel_create, manager_add, password_set
 from contacts.management.demo import demo_customers_load
 from contacts.models import Channel, Customer, Membership
-from contacts.services import ChannelError, channel_create, manager_add, password_set
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Company"

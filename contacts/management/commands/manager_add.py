@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.channels import ChannelError, manager_add
 from contacts.models import Channel
-from contacts.services import ChannelError, manager_add
 
 NO_SUCH_CHANNEL = "No channel with the slug {slug!r}."
 

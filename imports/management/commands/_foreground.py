@@ -6,6 +6,8 @@ Decisions:
   sweep) resumes it at once. A second one, or one before the run started, stops at once: the
   chunk in flight rolls back, nothing half-written. Either way the command explains itself on
   standard error and exits 128 + the signal's number, without a traceback.
+- An import another process runs is refused with its progress (CommandError): the command
+  neither waits for it nor runs it twice.
 - The parsing child of a big file ignores both signals: the command decides, and ends it.
 """
 
@@ -16,7 +18,7 @@ from datetime import UTC
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from imports import services
+from imports import running
 from imports.models import Import
 
 from ._progress import ProgressBar
@@ -75,12 +77,11 @@ class Interrupts:
 
 
 def run_in_foreground(command, import_id: int, interrupts: Interrupts) -> Import:
-    """Run or resume the import with a progress bar; a signal stops it after the chunk in
-    flight (SystemExit). Refused while another process runs it (CommandError)."""
+    """Run or resume the import with a progress bar (SystemExit on a signal, see Decisions)."""
     bar = ProgressBar(command.stderr._out)
     interrupts.graceful = True
     try:
-        imp = services.import_run(import_id=import_id, progress=bar, interrupted=interrupts)
+        imp = running.import_run(import_id=import_id, progress=bar, interrupted=interrupts)
     finally:
         bar.close()
     if imp.is_active:

@@ -12,12 +12,12 @@ import shutil
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts import profile_types
 from contacts.models import Channel
-from imports import selectors, services
+from imports import checking, failed_rows, lifecycle, refusals, selectors
+from imports.engine.counts import Counts
 from imports.engine.failures import FailuresWorkbook
 from imports.models import Import
 
@@ -33,11 +33,13 @@ BAD_NEW_KEY = 'Write --new-key as "key:type", not "{value}".'
 BAD_OPT_OUT = 'Write --{flag} as true or false, not "{value}".'
 
 
-def summary_line(imp: Import, status: str | None = None) -> str:
+def summary_line(imp: Import) -> str:
     """The command's last line: the import's id, status and counters as JSON."""
-    return json.dumps(
-        {"import": imp.pk, "status": status or imp.status} | services.import_summary(imp)
-    )
+    return _line(imp.pk, imp.status, imp.counts)
+
+
+def _line(import_id: int | None, status: str, counts: Counts) -> str:
+    return json.dumps({"import": import_id, "status": status} | counts.as_json())
 
 
 def one_line(message: str) -> str:
@@ -116,43 +118,33 @@ class Command(BaseCommand):
         new_keys = dict(self._pair(v, ":", BAD_NEW_KEY) for v in options["new_key"])
         new_email = self._boolean(options["new_unsubscribe_email"], "new-unsubscribe-email")
         new_texting = self._boolean(options["new_unsubscribe_texting"], "new-unsubscribe-texting")
-        imp = None
+        draft = {
+            "channel": channel,
+            "by": by,
+            "path": path,
+            "encoding": options["encoding"],
+            "choices": {
+                "kind": options["kind"],
+                "identifier": options["identifier"],
+                "mapping": explicit,
+                "skip": options["skip"],
+                "new_keys": new_keys,
+                "empty_cells": options["empty_cells"],
+                "tag": options["tag"],
+                "new_unsubscribe_email": new_email,
+                "new_unsubscribe_texting": new_texting,
+            },
+            "on_draft": self._remember,
+        }
         try:
-            with path.open("rb") as handle:
-                imp = services.import_upload(
-                    channel=channel,
-                    by=by,
-                    file=File(handle, name=path.name),
-                    file_name=path.name,
-                    encoding=options["encoding"],
-                )
-            self.import_id = imp.pk
-            services.import_configure(
-                imp=imp,
-                by=by,
-                kind=options["kind"],
-                identifier=options["identifier"],
-                mapping=explicit,
-                skip=options["skip"],
-                new_keys=new_keys,
-                empty_cells=options["empty_cells"],
-                tag=options["tag"],
-                new_unsubscribe_email=new_email,
-                new_unsubscribe_texting=new_texting,
-            )
             if options["dry_run"]:
-                return self._check(imp, options["failures_out"])
-            services.import_start(imp=imp, by=by, enqueue=options["queue"])
-        except services.ImportRefused as refusal:
-            self._discard_draft(imp)
+                return self._check(draft, options["failures_out"])
+            imp = lifecycle.import_file_start(enqueue=options["queue"], **draft)
+        except refusals.ImportRefused as refusal:
             message = one_line(refusal.message)
             if refusal.active_import_id is not None:
                 message += " " + ACTIVE_HINT.format(id=refusal.active_import_id)
             raise CommandError(message) from None
-        except BaseException:
-            # Whatever went wrong, a refused or broken command leaves no draft behind.
-            self._discard_draft(imp)
-            raise
         if options["queue"]:
             self.stdout.write(summary_line(imp))
             return
@@ -163,24 +155,20 @@ class Command(BaseCommand):
         if imp.error_message:
             raise CommandError(one_line(imp.error_message))
 
+    def _remember(self, imp: Import) -> None:
+        """Keep the draft's id: an interrupted command reports where it left the import."""
+        self.import_id = imp.pk
+
     @staticmethod
     def _write_failures(imp: Import, path: str) -> None:
         """The failed-rows file the run saved, or one with only its header row."""
         if not imp.failures_file:
-            services.failures_write(imp, path)
+            failed_rows.failures_write(imp, path)
             return
         with imp.failures_file.open("rb") as source, open(path, "wb") as target:
             shutil.copyfileobj(source, target)
 
-    @staticmethod
-    def _discard_draft(imp: Import | None) -> None:
-        if imp is None or imp.pk is None:
-            return
-        if Import.objects.filter(pk=imp.pk, status=Import.Status.DRAFT).exists():
-            imp.status = Import.Status.DRAFT
-            services.import_discard(imp=imp)
-
-    def _check(self, imp: Import, failures_out: str | None) -> None:
+    def _check(self, draft: dict, failures_out: str | None) -> None:
         book: FailuresWorkbook | None = None
 
         def start_book(keys: list[str]) -> None:
@@ -192,23 +180,16 @@ class Command(BaseCommand):
 
         bar = ProgressBar(self.stderr._out)
         try:
-            report = services.import_check(
-                imp=imp,
+            report = checking.import_file_check(
                 on_keys=start_book if failures_out else None,
                 on_failure=add_failure if failures_out else None,
                 progress=bar if bar.enabled else None,
+                **draft,
             )
         finally:
             bar.close()
         if book is not None:
             book.save(failures_out)
-        imp.created_count = report["created"]
-        imp.updated_count = report["updated"]
-        imp.failed_count = report["failed"]
-        imp.created_hidden_count = report["createdHidden"]
-        imp.unified_count = report["unified"]
-        imp.pending_unification_count = report["pendingUnification"]
-        imp.conflict_count = report["conflicts"]
         for group in report["reasons"]:
             column = f"{group['column']}: " if group["column"] else ""
             count, rows = group["count"], group["rows"]
@@ -217,9 +198,8 @@ class Command(BaseCommand):
                 f"{count} {_rows_word(count)}: {column}{group['reason']} "
                 f"({_rows_word(len(rows))} {listed})"
             )
-        # A dry run keeps nothing but its report: no draft import, no copy of the file.
-        services.import_discard(imp=imp)
-        self.stdout.write(summary_line(imp, "dry-run"))
+        # A dry run keeps nothing but its report: no import to name.
+        self.stdout.write(_line(None, "dry-run", Counts.from_json(report)))
 
     def _manager(self, channel: Channel, email: str | None):
         if email is None:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from imports.services import import_files_purge
+from imports.lifecycle import import_files_purge
 
 
 class Command(BaseCommand):

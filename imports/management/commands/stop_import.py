@@ -7,7 +7,7 @@ standard output is the import's JSON summary.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports import selectors, services
+from imports import refusals, running, selectors
 from imports.models import Import
 
 from .import_customers import one_line, summary_line, user_by_email
@@ -33,8 +33,8 @@ class Command(BaseCommand):
         manager = user_by_email(by) if by else imp.started_by
         manager = manager or selectors.channel_owner(imp.channel)
         try:
-            imp = services.import_stop(imp=imp, by=manager)
-        except services.ImportRefused as refusal:
+            imp = running.import_stop(imp=imp, by=manager)
+        except refusals.ImportRefused as refusal:
             raise CommandError(one_line(refusal.message)) from None
         if imp.is_active:
             self.stderr.write(STOPPING.format(id=imp.pk))
