@@ -41,7 +41,7 @@ def test_boots_add_show_hide_and_unify_R_C4_R_M2_R_U3(site, channel, owner):
     site.boot("veil-v")  # an anonymous visitor
     assert mu_checked(channel) == 0
     CustomerFactory(channel=channel, last_seen_at=long_ago)
-    hidden = CustomerFactory(channel=channel, is_hidden=True, veil_id="veil-h")
+    CustomerFactory(channel=channel, is_hidden=True, veil_id="veil-h")
     assert mu_checked(channel) == 1
     site.boot("veil-h")
     assert mu_checked(channel) == 2
