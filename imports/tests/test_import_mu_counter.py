@@ -5,7 +5,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from contacts.models import Customer, PendingUnification
-from imports import services
+from imports import lifecycle, running
 from tests.factories import CustomerFactory
 from tests.mu_support import mu_checked
 
@@ -19,12 +19,12 @@ def media(settings, tmp_path):
 
 
 def _import(channel, by, text: str):
-    imp = services.import_upload(
+    imp = lifecycle.import_upload(
         channel=channel, by=by, file=ContentFile(text.encode(), name="m.csv"), file_name="m.csv"
     )
-    services.import_configure(imp=imp, by=by, kind="member")
-    services.import_start(imp=imp, by=by, enqueue=False)
-    return services.import_run(import_id=imp.id)
+    lifecycle.import_configure(imp=imp, by=by, kind="member")
+    lifecycle.import_start(imp=imp, by=by, enqueue=False)
+    return running.import_run(import_id=imp.id)
 
 
 def _members(name: str, numbers=range(ROWS)) -> str:
