@@ -4,6 +4,9 @@ Decisions:
 - An invitation stores only the SHA-256 of its link's token; the link itself is shown once.
 - A channel's site boots with the public plugin key; its backend calls the customer API with
   the access key and secret (R-D2, `api.services`).
+- R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes use,
+  and once in SQL, in the triggers that keep ``MuCounter`` (migration 0009, whose Decisions say
+  why the count is a table of its own the database keeps). The tests hold the two together.
 """
 
 from django.conf import settings
@@ -142,8 +145,7 @@ class ProfileKey(models.Model):
 # the site (a boot, R-C4): it is neither listed nor counted in MU.
 HAS_CONTACT = Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
 IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number__isnull=False))
-# R-M1: a managed user, counted in MU and shown in the contact list. Its SQL form is written again
-# in the MU counter's triggers (migration 0009), which a test holds to this one.
+# R-M1: a managed user, counted in MU and shown in the contact list.
 IS_MU = HAS_CONTACT & Q(is_hidden=False, is_blocked=False)
 
 
