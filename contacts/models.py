@@ -4,9 +4,10 @@ Decisions:
 - An invitation stores only the SHA-256 of its link's token; the link itself is shown once.
 - A channel's site boots with the public plugin key; its backend calls the customer API with
   the access key and secret (R-D2, `api.services`).
-- R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes use,
-  and once in SQL, in the triggers that keep ``MuCounter`` (migration 0009, whose Decisions say
-  why the count is a table of its own the database keeps). The tests hold the two together.
+- R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes
+  use, and once in SQL, in the triggers that keep ``MuCounter`` (the mu_counter migration,
+  whose Decisions say why the count is a table of its own the database keeps). The tests hold
+  the two together.
 """
 
 from django.conf import settings
@@ -249,7 +250,7 @@ class Customer(models.Model):
 
 class MuCounter(models.Model):
     """A channel's MU count (R-M1), kept by the database's triggers on the customer table
-    (migration 0009): the app reads it and never writes it."""
+    (the mu_counter migration): the app reads it and never writes it."""
 
     channel = models.OneToOneField(
         Channel, on_delete=models.CASCADE, primary_key=True, related_name="mu_counter"

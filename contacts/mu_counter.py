@@ -1,11 +1,11 @@
 """Check a channel's MU counter (R-M1) against a fresh count of its customers, and set it right.
 
 Decisions:
-- The database keeps the counter (migration 0009 says how and why); this module only checks
-  it: ``manage.py mu_recount`` and the customer table's upkeep after a large import call it.
-  A drift means that some write bypassed the triggers (a SQLite table rebuilt without them, a
-  restore or a bulk load with triggers disabled): the counter takes the fresh count and a
-  warning is logged, as something to look into rather than routine.
+- The database keeps the counter (the mu_counter migration says how and why); this module
+  only checks it: ``manage.py mu_recount`` and the customer table's upkeep after a large
+  import call it. A drift means that some write bypassed the triggers (a SQLite table rebuilt
+  without them, a restore or a bulk load with triggers disabled): the counter takes the fresh
+  count and a warning is logged, as something to look into rather than routine.
 - Exact while customers are written: the counter row is locked first, then the customers are
   counted. A write that moved MU in the channel holds that row until it commits, so the lock
   waits for it and the count, a statement of its own (READ COMMITTED), sees it; a write that

@@ -16,8 +16,8 @@ Decisions:
   the planner. Autovacuum gets there in time where it runs; this gets there now. VACUUM cannot
   run inside a transaction: there ANALYZE runs alone. Then, on every database, it checks the
   MU counters of the channels the bulk write covered (``contacts.mu_counter``).
-- The MU count (R-M1) is a counter the database keeps (migration 0009); `mu_rebalance` reads
-  it (``selectors.mu_count``) rather than counting the visible customers.
+- The MU count (R-M1) is a counter the database keeps (the mu_counter migration):
+  `mu_rebalance` reads it (``selectors.mu_count``) rather than counting the visible customers.
 """
 
 import json

@@ -2,6 +2,7 @@
 app, the same as a fresh count, and mu_recount finds and fixes a drift."""
 
 import importlib
+import pkgutil
 import threading
 from datetime import timedelta
 from io import StringIO
@@ -15,7 +16,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import channels, services
+from contacts import channels, migrations, services
 from contacts.management.commands.mu_recount import DRIFT_FOUND, NO_SUCH_CHANNEL, SLUG_OR_ALL
 from contacts.management.demo import demo_customers_load
 from contacts.models import Channel, Customer, MuCounter, PendingUnification
@@ -25,7 +26,13 @@ from contacts.unification import customer_unify, lead_contact_verify
 from tests.factories import ChannelFactory, CustomerFactory
 from tests.mu_support import mu_checked
 
-MIGRATION = importlib.import_module("contacts.migrations.0009_mu_counter")
+MIGRATION = importlib.import_module(
+    next(
+        module.name
+        for module in pkgutil.iter_modules(migrations.__path__, "contacts.migrations.")
+        if module.name.endswith("_mu_counter")
+    )
+)
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite has one writer at a time"
 )
