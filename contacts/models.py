@@ -4,6 +4,10 @@ Decisions:
 - An invitation stores only the SHA-256 of its link's token; the link itself is shown once.
 - A channel's site boots with the public plugin key; its backend calls the customer API with
   the access key and secret (R-D2, `api.services`).
+- R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes
+  use, and once in SQL, in the triggers that keep ``MuCounter`` (the mu_counter migration,
+  whose Decisions say why the count is a table of its own the database keeps). The tests hold
+  the two together.
 """
 
 from django.conf import settings
@@ -142,6 +146,8 @@ class ProfileKey(models.Model):
 # the site (a boot, R-C4): it is neither listed nor counted in MU.
 HAS_CONTACT = Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
 IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number__isnull=False))
+# R-M1: a managed user, counted in MU and shown in the contact list.
+IS_MU = HAS_CONTACT & Q(is_hidden=False, is_blocked=False)
 
 
 class Customer(models.Model):
@@ -200,13 +206,13 @@ class Customer(models.Model):
             models.Index(
                 fields=["channel", "-id"],
                 name="customer_listed_idx",
-                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
+                condition=IS_MU,
             ),
-            # R-M1: the MU count is an index-only scan of this, not a pass over the table.
+            # R-M1: a fresh MU count (mu_recount) is an index-only scan of this.
             models.Index(
                 fields=["channel"],
                 name="customer_mu_idx",
-                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
+                condition=IS_MU,
             ),
             # Leads alone: the Leads tab in a channel of a million members, and a dry run
             # asking whether any lead could unify with a member import.
@@ -240,6 +246,19 @@ class Customer(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.member_id or self.email or self.mobile_number or f"#{self.pk}"
+
+
+class MuCounter(models.Model):
+    """A channel's MU count (R-M1), kept by the database's triggers on the customer table
+    (the mu_counter migration): the app reads it and never writes it."""
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, primary_key=True, related_name="mu_counter"
+    )
+    mu_count = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"MU {self.mu_count} in {self.channel_id}"
 
 
 class PendingUnification(models.Model):

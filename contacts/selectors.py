@@ -11,10 +11,11 @@ from django.db.models.expressions import RawSQL
 from contacts import profile_types
 from contacts.keys import BUILTIN_KEYS, normalize_email
 from contacts.models import (
-    HAS_CONTACT,
     IS_LEAD,
+    IS_MU,
     Channel,
     Customer,
+    MuCounter,
     PendingUnification,
     ProfileKey,
 )
@@ -40,7 +41,24 @@ class CustomerPage:
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
     """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked,
     nor anonymous visitors (no contact, R-C4)."""
-    return Customer.objects.filter(HAS_CONTACT, channel=channel, is_hidden=False, is_blocked=False)
+    return Customer.objects.filter(IS_MU, channel=channel)
+
+
+def mu_count(channel: Channel) -> int:
+    """The channel's managed users (R-M1): its MU counter, one row read by primary key."""
+    return MuCounter.objects.values_list("mu_count", flat=True).get(channel_id=channel.pk)
+
+
+def mu_count_fresh(channel: Channel) -> int:
+    """The channel's managed users (R-M1) counted from the customer table, to check the counter."""
+    return Customer.objects.filter(IS_MU, channel=channel).count()
+
+
+def mu_room(channel: Channel) -> int | None:
+    """How many more customers can be visible under the MU limit (R-M2); None without a limit."""
+    if channel.mu_limit is None:
+        return None
+    return max(channel.mu_limit - mu_count(channel), 0)
 
 
 def customer_type_filter(customer_type: str | None) -> Q:

@@ -89,7 +89,7 @@ def customer_list(request):
         tag=tag,
         filters=urlencode(filters),
         is_first_page=not request.GET.get("after") and not page.previous_before,
-        mu_count=services.mu_count(request.channel) if customer_type is None else None,
+        mu_count=selectors.mu_count(request.channel) if customer_type is None else None,
     )
 
 

@@ -19,9 +19,10 @@ Decisions:
   since it was loaded, the chunk is loaded again under locks and planned again.
 - A stop asked for while the import runs ends it after the chunk in flight; a queued import,
   or a running one whose runner is gone, ends at once. What was committed stays.
-- After a large import on PostgreSQL, the customer table's upkeep (statistics, visibility map)
-  is queued, so the contact list and the MU count are fast at once rather than after
-  autovacuum; best effort, the import does not wait for it.
+- After a large import the customer table's upkeep is queued: on PostgreSQL its statistics and
+  visibility map, so the contact list is fast at once rather than after autovacuum, and on
+  every database the check of the channel's MU counter (R-M1); best effort, the import does
+  not wait for it.
 """
 
 import contextlib
@@ -31,12 +32,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record
-from contacts.services import mu_room
+from contacts.selectors import mu_room
 from imports import selectors
 from imports.chunks import (
     ParsedChunk,
@@ -260,10 +261,9 @@ def _finish(
         )
         _record_finish(imp, locked, error)
         import_notify(imp=locked)
-        large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
-        if large and connection.vendor == "postgresql":
+        if locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS:
             # A broker that is down must not turn a finished import into an error.
-            transaction.on_commit(_enqueue_upkeep, robust=True)
+            transaction.on_commit(lambda: _enqueue_upkeep(imp.channel_id), robust=True)
     return locked
 
 
@@ -326,11 +326,13 @@ def import_stop(*, imp: Import, by) -> Import:
     return locked
 
 
-def _enqueue_upkeep() -> None:
-    """Queue the customer table's upkeep after a large import (see Decisions)."""
+def _enqueue_upkeep(channel_id: int) -> None:
+    """Queue the customer table's upkeep after a large import of the channel (see Decisions)."""
     from django_q.tasks import async_task
 
-    async_task("imports.tasks.customer_table_upkeep_task", task_name="customer-table-upkeep")
+    async_task(
+        "imports.tasks.customer_table_upkeep_task", channel_id, task_name="customer-table-upkeep"
+    )
 
 
 def import_summary(imp: Import) -> dict:

@@ -124,7 +124,7 @@ def demo_customers_load(
     keys = list(ProfileKey.objects.filter(channel=channel).values_list("name", "type"))
     rows = _rows(channel.pk, max_before + 1, count, rng, time.time(), keys)
     if connection.vendor == "postgresql":
-        _copy(rows)
+        _copy(rows, channel.pk)
     else:
         _bulk_create(rows, batch_size)
     conversations = _conversations(channel, max_before, count, rng)
@@ -133,7 +133,7 @@ def demo_customers_load(
     return DemoResult(count, conversations, time.monotonic() - started)
 
 
-def _copy(rows) -> None:
+def _copy(rows, channel_id: int) -> None:
     tags_json: dict[tuple, str] = {}
     sql = f"COPY contacts_customer ({', '.join(COLUMNS)}) FROM STDIN"
     with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
@@ -143,8 +143,9 @@ def _copy(rows) -> None:
             if text is None:
                 text = tags_json[tags] = json.dumps(list(tags))
             copy.write_row((*row[:10], text, json.dumps(row[11]) if row[11] else "{}", *row[12:]))
-    # Counts such as MU can then be index-only scans right away instead of after autovacuum.
-    customer_table_upkeep()
+    # Pages of the contact list can then be index-only scans right away instead of after
+    # autovacuum; the channel's MU counter is checked.
+    customer_table_upkeep(channel_ids=[channel_id])
 
 
 def _bulk_create(rows, batch_size: int) -> None:

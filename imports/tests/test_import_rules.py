@@ -10,7 +10,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from contacts.models import Channel, Customer, PendingUnification
 from contacts.profile_types import REASON_BOOLEAN, REASON_TOO_MANY_ITEMS
-from contacts.services import mu_count
+from contacts.selectors import mu_count
 from imports import checking, lifecycle, notifications, orm_writer, refusals, running
 from imports.engine.planning import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY, OPT_OUT_REQUIRED
 from imports.engine.reading import FILE_TOO_LARGE
