@@ -1,15 +1,39 @@
-"""Reads of customers and profile keys that take more than one filter()."""
+"""Reads of customers and profile keys that take more than one filter().
 
-import re
+Decisions on the contact list's order and plans (issue 16: every page and search under 50 ms at
+a million customers):
+
+- Every list, searched or not, is newest first: by id, descending. Only the id serves every
+  filter alike: the partial indexes customer_listed_idx and customer_leads_idx hold it in that
+  order, so a page reads its 50 rows and stops, and one keyset cursor (`after` / `before`, an
+  id) pages every filter. A name order was rejected: an index can serve it for a prefix but not
+  for a substring, and it would need a (name, id) cursor.
+- A filter that most customers pass (no filter, a type) is read by walking the list index. An
+  email or mobile prefix and an exact memberId are left to the planner: their btree statistics
+  (ranges, equality) tell a common prefix, to walk, from a rare one, to look up and sort.
+- A part of a name and an import tag are not: pg_trgm's LIKE is estimated from a 100-entry
+  histogram, a bigram absent from the most common elements from a floor, and statistics are
+  table-wide, so a term common in one channel is believed common in another that lacks it.
+  Planned on a wrong estimate, a walk reads the whole channel (5.8 s for `민서` at 1M) and a
+  lookup fetches every match (0.4 s for a name on 0.8% of customers). So both are bounded:
+  first walk the newest WALK_LIMIT customers of the list after the cursor, testing each row
+  with the filter's cheap per-row form (a LIKE); a term on more than 51 / WALK_LIMIT of them
+  fills the page there. Only if it does not, look the rest up through the indexes, below the
+  walked window and ordered by `id + 0`, which forbids PostgreSQL to walk again: those matches
+  are then fewer than about 51 / WALK_LIMIT of the channel. Worst case at 1M: 10,000 rows
+  walked plus about 5,000 matches fetched, for a term on 0.5% of customers.
+- WALK_LIMIT balances those two halves at a million customers (√(51 × 1M) ≈ 7,000, and a walked
+  row costs less than a fetched match, whose page is random). A channel ten times larger would
+  want about three times the window.
+"""
+
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 
-from contacts import profile_types
-from contacts.keys import normalize_email
 from contacts.models import (
     HAS_CONTACT,
     IS_LEAD,
@@ -18,13 +42,13 @@ from contacts.models import (
     PendingUnification,
     ProfileKey,
 )
+from contacts.search import customer_search
 
 PAGE_SIZE = 50
+WALK_LIMIT = 10_000
 MEMBER = "member"
 LEAD = "lead"
 
-# "+", then digits and phone punctuation, with at least 7 digits: read as a phone number.
-_PHONE_LIKE_RE = re.compile(r"\+[\d\s().-]+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -35,6 +59,20 @@ class CustomerPage:
     customers: list[Customer]
     next_after: int | None  # the `after` cursor of the next page, None on the last page
     previous_before: int | None  # the `before` cursor of the previous page, None on the first
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """The contact list's customers: those of a type, with the filters the planner estimates
+    well, and the others (a name search, an import tag) in their indexed and per-row forms."""
+
+    customers: QuerySet[Customer]
+    lookup: Q
+    scan: Q
+
+    def queryset(self) -> QuerySet[Customer]:
+        """Every customer the filters match (unordered)."""
+        return self.customers.filter(self.lookup)
 
 
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
@@ -53,41 +91,11 @@ def customer_type_filter(customer_type: str | None) -> Q:
     return Q()
 
 
-def mobile_from_query(query: str) -> str | None:
-    """The query as an E.164 mobile number when it looks like one and parses, else None."""
-    text = query.strip()
-    if not _PHONE_LIKE_RE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
-        return None
-    try:
-        value = profile_types.parse(profile_types.PHONE, text)
-    except profile_types.ProfileValueError:
-        return None
-    return value or None
-
-
-def customer_search_filter(query: str) -> Q:
-    """Search box: an email matches exactly, a phone number its E.164 mobile, else memberId or
-    the start of the name."""
-    text = query.strip()
-    if not text:
-        return Q()
-    if "@" in text:
-        try:
-            email = normalize_email(text)
-        except ValueError:
-            email = text.lower()
-        return Q(email=email)
-    mobile = mobile_from_query(text)
-    if mobile is not None:
-        return Q(mobile_number=mobile) | Q(member_id=text)
-    return Q(member_id=text) | Q(name__istartswith=text)
-
-
 def import_tag_filter(channel: Channel, tag: str) -> Q:
     """Customers whose import tags (a JSON list) hold `tag`.
 
-    PostgreSQL uses `@>`, served by the GIN index of migration 0002. SQLite has no JSON
-    containment lookup, so it looks the tag up with json_each.
+    PostgreSQL uses `@>`, served by customer_search_gin. SQLite has no JSON containment lookup,
+    so it looks the tag up with json_each.
     """
     if connection.vendor == "postgresql":
         return Q(import_tags__contains=[tag])
@@ -101,36 +109,45 @@ def import_tag_filter(channel: Channel, tag: str) -> Q:
     )
 
 
-def customer_list(
+def customer_filters(
     *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
-) -> QuerySet[Customer]:
-    """The contact list's customers for the given type, search and import tag (unordered)."""
+) -> CustomerFilters:
+    """The contact list's filters for the given type, search and import tag."""
     # The list never shows custom values; a profile can weigh 15 KB (R-C6).
     customers = (
         customers_visible(channel).filter(customer_type_filter(customer_type)).defer("profile")
     )
-    if query.strip():
-        # A search matches few rows through its own indexes; ordering by the bare id would let
-        # PostgreSQL walk the primary key backwards past a million non-matching rows instead.
-        customers = customers.filter(customer_search_filter(query)).alias(
-            page_key=F("id") + Value(0)
-        )
+    lookup = scan = Q()
+    search = customer_search(query)
+    if search is not None and search.is_estimated:
+        customers = customers.filter(search.lookup)
+    elif search is not None:
+        lookup, scan = search.lookup, search.scan
     if tag:
-        customers = customers.filter(import_tag_filter(channel, tag))
-    return customers
+        tagged = import_tag_filter(channel, tag)
+        lookup, scan = lookup & tagged, scan & tagged
+    return CustomerFilters(customers=customers, lookup=lookup, scan=scan)
+
+
+def customer_list(
+    *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
+) -> QuerySet[Customer]:
+    """The contact list's customers for the given type, search and import tag (unordered)."""
+    return customer_filters(
+        channel=channel, customer_type=customer_type, query=query, tag=tag
+    ).queryset()
 
 
 def customer_page(
-    customers: QuerySet[Customer],
+    filters: CustomerFilters,
     *,
     after: int | None = None,
     before: int | None = None,
     size: int = PAGE_SIZE,
 ) -> CustomerPage:
     """Keyset pagination on id, descending: no OFFSET and no COUNT, fast at any depth."""
-    key = "page_key" if "page_key" in customers.query.annotations else "id"
     if before is not None:
-        rows = list(customers.filter(id__gt=before).order_by(key)[: size + 1])
+        rows = _rows(filters, Q(id__gt=before), newest_first=False, count=size + 1)
         has_previous = len(rows) > size
         rows = rows[:size][::-1]
         return CustomerPage(
@@ -138,16 +155,50 @@ def customer_page(
             next_after=rows[-1].pk if rows else None,
             previous_before=rows[0].pk if rows and has_previous else None,
         )
-    page = customers.order_by(f"-{key}")
-    if after is not None:
-        page = page.filter(id__lt=after)
-    rows = list(page[: size + 1])
+    cursor = Q(id__lt=after) if after is not None else Q()
+    rows = _rows(filters, cursor, newest_first=True, count=size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
     return CustomerPage(
         customers=rows,
         next_after=rows[-1].pk if rows and has_next else None,
         previous_before=rows[0].pk if rows and after is not None else None,
+    )
+
+
+def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int):
+    """The first `count` matches past the cursor in list order: walked, then looked up."""
+    order = "-id" if newest_first else "id"
+    customers = filters.customers.filter(cursor).order_by(order)
+    if not filters.lookup:
+        return list(customers[:count])
+    rows = _walked(customers, filters.scan, newest_first=newest_first, count=count)
+    if len(rows) == count:
+        return rows
+    # NULL when the walk reached the list's end: nothing lies beyond it.
+    window_end = Subquery(customers.values("id")[WALK_LIMIT - 1 : WALK_LIMIT])
+    beyond = Q(id__lt=window_end) if newest_first else Q(id__gt=window_end)
+    rest = (
+        customers.filter(filters.lookup, beyond)
+        .alias(page_key=F("id") + Value(0))
+        .order_by("-page_key" if newest_first else "page_key")
+    )
+    return rows + list(rest[: count - len(rows)])
+
+
+def _walked(customers: QuerySet[Customer], scan: Q, *, newest_first: bool, count: int):
+    """The first `count` matches among the WALK_LIMIT customers past the cursor."""
+    window = customers.annotate(is_match=ExpressionWrapper(scan, output_field=BooleanField()))
+    sql, params = window[:WALK_LIMIT].query.sql_with_params()
+    # A LIMIT stops PostgreSQL pushing the match into the window: the rows are read in order,
+    # each tested as it comes, and reading stops at `count` matches or the window's end.
+    direction = "DESC" if newest_first else "ASC"
+    return list(
+        Customer.objects.raw(
+            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match "
+            f"ORDER BY walk.id {direction} LIMIT %s",
+            [*params, count],
+        )
     )
 
 
