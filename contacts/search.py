@@ -14,17 +14,21 @@ Decisions where the issue leaves a choice:
   is looked up as a member of ``customer_name_bigrams(name)`` (the upper-cased name's
   two-character pieces, a function of migration 0009 with its own GIN column), which is exactly
   the same set of customers.
-- Each filter comes in two forms that match the same customers: ``lookup``, the form the
-  indexes serve (a bigram, a trigram LIKE, a pattern-ops prefix), and ``scan``, the cheapest
-  per-row test for a plan that walks the list in id order (a LIKE, never the bigram function).
+- A search comes in two forms that match the same customers: ``lookups``, one per key in the
+  form its index serves (a bigram, a trigram LIKE, a pattern-ops prefix, an equality), and
+  ``scan``, the cheapest per-row test of them all for a plan that walks the list in id order (a
+  LIKE, never the bigram function). Kept apart, each key's lookup can be intersected with an
+  import tag inside one GIN scan, which their OR would prevent.
 - ``is_estimated`` says whether PostgreSQL's statistics can be trusted to choose between walking
   and looking up (email and mobile prefixes, exact memberId: btree ranges and equality). Name
   parts and import tags are not (see ``contacts.selectors``).
 """
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import reduce
 
 import phonenumbers
 from django.db import connection
@@ -43,11 +47,17 @@ _COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_RE
 
 @dataclass(frozen=True)
 class Search:
-    """What a search matches, in the form the indexes serve and in the form a walk tests."""
+    """What a search matches: one lookup per key, each served by its index, and one per-row test
+    of them all for a walk."""
 
-    lookup: Q
+    lookups: tuple[Q, ...]
     scan: Q
     is_estimated: bool
+
+    @property
+    def lookup(self) -> Q:
+        """Every key's lookup in one filter."""
+        return reduce(operator.or_, self.lookups)
 
 
 def mobile_prefix(query: str) -> str | None:
@@ -78,21 +88,20 @@ def customer_search(query: str) -> Search | None:
     if not text:
         return None
     if "@" in text:
-        match = Q(email__startswith=text.lower())
-        return Search(lookup=match, scan=match, is_estimated=True)
+        email = Q(email__startswith=text.lower())
+        return Search(lookups=(email,), scan=email, is_estimated=True)
     mobile = mobile_prefix(text)
     if mobile is not None:
-        match = Q(mobile_number__startswith=mobile) | Q(member_id=text)
-        return Search(lookup=match, scan=match, is_estimated=True)
-    others = Q(member_id=text)
+        keys = (Q(mobile_number__startswith=mobile), Q(member_id=text))
+        return Search(lookups=keys, scan=keys[0] | keys[1], is_estimated=True)
+    others: tuple[Q, ...] = (Q(member_id=text),)
     if not any(ch.isspace() for ch in text):
-        others |= Q(email__startswith=text.lower())
-    if len(text) == 1:
-        return Search(Q(name__istartswith=text) | others, Q(name__istartswith=text) | others, False)
-    scan = Q(name__icontains=text) | others
+        others += (Q(email__startswith=text.lower()),)
+    name = Q(name__istartswith=text) if len(text) == 1 else Q(name__icontains=text)
+    scan = reduce(operator.or_, others, name)
     if len(text) == 2 and connection.vendor == "postgresql":
-        return Search(lookup=Q(_has_bigram(text)) | others, scan=scan, is_estimated=False)
-    return Search(lookup=scan, scan=scan, is_estimated=False)
+        name = Q(_has_bigram(text))
+    return Search(lookups=(name, *others), scan=scan, is_estimated=False)
 
 
 def _has_bigram(text: str):

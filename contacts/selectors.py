@@ -27,12 +27,15 @@ a million customers):
   want about three times the window.
 """
 
+import operator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import reduce
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 
 from contacts.models import (
     HAS_CONTACT,
@@ -64,15 +67,18 @@ class CustomerPage:
 @dataclass(frozen=True)
 class CustomerFilters:
     """The contact list's customers: those of a type, with the filters the planner estimates
-    well, and the others (a name search, an import tag) in their indexed and per-row forms."""
+    well, and the others (a name search, an import tag) as indexed lookups, any of which
+    matches, and as one per-row test."""
 
     customers: QuerySet[Customer]
-    lookup: Q
+    lookups: tuple[Q, ...]
     scan: Q
 
     def queryset(self) -> QuerySet[Customer]:
         """Every customer the filters match (unordered)."""
-        return self.customers.filter(self.lookup)
+        if not self.lookups:
+            return self.customers
+        return self.customers.filter(reduce(operator.or_, self.lookups))
 
 
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
@@ -117,16 +123,18 @@ def customer_filters(
     customers = (
         customers_visible(channel).filter(customer_type_filter(customer_type)).defer("profile")
     )
-    lookup = scan = Q()
+    lookups: tuple[Q, ...] = ()
+    scan = Q()
     search = customer_search(query)
     if search is not None and search.is_estimated:
         customers = customers.filter(search.lookup)
     elif search is not None:
-        lookup, scan = search.lookup, search.scan
+        lookups, scan = search.lookups, search.scan
     if tag:
         tagged = import_tag_filter(channel, tag)
-        lookup, scan = lookup & tagged, scan & tagged
-    return CustomerFilters(customers=customers, lookup=lookup, scan=scan)
+        lookups = tuple(lookup & tagged for lookup in lookups) or (tagged,)
+        scan &= tagged
+    return CustomerFilters(customers=customers, lookups=lookups, scan=scan)
 
 
 def customer_list(
@@ -168,38 +176,45 @@ def customer_page(
 
 def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int):
     """The first `count` matches past the cursor in list order: walked, then looked up."""
-    order = "-id" if newest_first else "id"
-    customers = filters.customers.filter(cursor).order_by(order)
-    if not filters.lookup:
-        return list(customers[:count])
-    rows = _walked(customers, filters.scan, newest_first=newest_first, count=count)
-    if len(rows) == count:
+    customers = filters.customers.filter(cursor)
+    if not filters.lookups:
+        return list(customers.order_by("-id" if newest_first else "id")[:count])
+    rows, window_end = _walked(customers, filters.scan, newest_first=newest_first, count=count)
+    if window_end is None:
         return rows
-    # NULL when the walk reached the list's end: nothing lies beyond it.
-    window_end = Subquery(customers.values("id")[WALK_LIMIT - 1 : WALK_LIMIT])
     beyond = Q(id__lt=window_end) if newest_first else Q(id__gt=window_end)
-    rest = (
-        customers.filter(filters.lookup, beyond)
-        .alias(page_key=F("id") + Value(0))
-        .order_by("-page_key" if newest_first else "page_key")
-    )
+    if len(filters.lookups) == 1:
+        # Ordered by `id + 0`, the rest cannot be read by walking the id index again.
+        rest = customers.filter(filters.lookups[0], beyond).alias(page_key=F("id") + Value(0))
+        rest = rest.order_by("-page_key" if newest_first else "page_key")
+    else:
+        # One query per key, each read whole through its index (a union cannot be walked).
+        first, *others = (customers.filter(lookup, beyond) for lookup in filters.lookups)
+        rest = first.union(*others).order_by("-id" if newest_first else "id")
     return rows + list(rest[: count - len(rows)])
 
 
 def _walked(customers: QuerySet[Customer], scan: Q, *, newest_first: bool, count: int):
-    """The first `count` matches among the WALK_LIMIT customers past the cursor."""
-    window = customers.annotate(is_match=ExpressionWrapper(scan, output_field=BooleanField()))
+    """Up to `count` matches among the WALK_LIMIT customers past the cursor, with the last of
+    those customers' id if the matches are fewer and the list goes on (else None)."""
+    order = F("id").desc() if newest_first else F("id").asc()
+    window = customers.annotate(
+        is_match=ExpressionWrapper(scan, output_field=BooleanField()),
+        position=Window(RowNumber(), order_by=order),
+    ).order_by(order)
     sql, params = window[:WALK_LIMIT].query.sql_with_params()
-    # A LIMIT stops PostgreSQL pushing the match into the window: the rows are read in order,
-    # each tested as it comes, and reading stops at `count` matches or the window's end.
-    direction = "DESC" if newest_first else "ASC"
-    return list(
+    # Behind the LIMIT, PostgreSQL cannot push the match into the window: it reads the rows in
+    # order, tests each as it comes, and stops at `count` matches or the window's last row.
+    rows = list(
         Customer.objects.raw(
-            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match "
-            f"ORDER BY walk.id {direction} LIMIT %s",
-            [*params, count],
+            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match OR walk.position = %s "
+            f"ORDER BY walk.id {'DESC' if newest_first else 'ASC'} LIMIT %s",
+            [*params, WALK_LIMIT, count + 1],
         )
     )
+    matches = [row for row in rows if row.is_match][:count]
+    window_full = bool(rows) and rows[-1].position == WALK_LIMIT
+    return matches, rows[-1].pk if window_full and len(matches) < count else None
 
 
 @dataclass(frozen=True)
