@@ -33,9 +33,8 @@ from datetime import UTC, datetime, timedelta
 from functools import reduce
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value, Window
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
 
 from contacts.models import (
     HAS_CONTACT,
@@ -66,19 +65,21 @@ class CustomerPage:
 
 @dataclass(frozen=True)
 class CustomerFilters:
-    """The contact list's customers: those of a type, with the filters the planner estimates
-    well, and the others (a name search, an import tag) as indexed lookups, any of which
-    matches, and as one per-row test."""
+    """The contact list's filters: of the listed customers, those of a type and of the searches
+    the planner estimates well (`narrowing`), and of the others (a name search, an import tag)
+    any indexed lookup, also written as one per-row test (`scan`)."""
 
-    customers: QuerySet[Customer]
+    listed: QuerySet[Customer]
+    narrowing: Q
     lookups: tuple[Q, ...]
     scan: Q
 
     def queryset(self) -> QuerySet[Customer]:
         """Every customer the filters match (unordered)."""
+        customers = self.listed.filter(self.narrowing)
         if not self.lookups:
-            return self.customers
-        return self.customers.filter(reduce(operator.or_, self.lookups))
+            return customers
+        return customers.filter(reduce(operator.or_, self.lookups))
 
 
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
@@ -119,22 +120,21 @@ def customer_filters(
     *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
 ) -> CustomerFilters:
     """The contact list's filters for the given type, search and import tag."""
-    # The list never shows custom values; a profile can weigh 15 KB (R-C6).
-    customers = (
-        customers_visible(channel).filter(customer_type_filter(customer_type)).defer("profile")
-    )
+    narrowing = customer_type_filter(customer_type)
     lookups: tuple[Q, ...] = ()
     scan = Q()
     search = customer_search(query)
     if search is not None and search.is_estimated:
-        customers = customers.filter(search.lookup)
+        narrowing &= search.lookup
     elif search is not None:
         lookups, scan = search.lookups, search.scan
     if tag:
         tagged = import_tag_filter(channel, tag)
         lookups = tuple(lookup & tagged for lookup in lookups) or (tagged,)
         scan &= tagged
-    return CustomerFilters(customers=customers, lookups=lookups, scan=scan)
+    # The list never shows custom values; a profile can weigh 15 KB (R-C6).
+    listed = customers_visible(channel).defer("profile")
+    return CustomerFilters(listed=listed, narrowing=narrowing, lookups=lookups, scan=scan)
 
 
 def customer_list(
@@ -176,45 +176,43 @@ def customer_page(
 
 def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int):
     """The first `count` matches past the cursor in list order: walked, then looked up."""
-    customers = filters.customers.filter(cursor)
+    order = "-id" if newest_first else "id"
+    listed = filters.listed.filter(cursor).order_by(order)
     if not filters.lookups:
-        return list(customers.order_by("-id" if newest_first else "id")[:count])
-    rows, window_end = _walked(customers, filters.scan, newest_first=newest_first, count=count)
-    if window_end is None:
+        return list(listed.filter(filters.narrowing)[:count])
+    rows = _walked(listed, filters.narrowing & filters.scan, newest_first, count)
+    if len(rows) == count:
         return rows
-    beyond = Q(id__lt=window_end) if newest_first else Q(id__gt=window_end)
-    if len(filters.lookups) == 1:
+    # The window's last customer; none when the list ends inside the window.
+    last = next(iter(listed.values_list("id", flat=True)[WALK_LIMIT - 1 : WALK_LIMIT]), None)
+    if last is None:
+        return rows
+    beyond = Q(id__lt=last) if newest_first else Q(id__gt=last)
+    found = [listed.filter(filters.narrowing, lookup, beyond) for lookup in filters.lookups]
+    if len(found) == 1:
         # Ordered by `id + 0`, the rest cannot be read by walking the id index again.
-        rest = customers.filter(filters.lookups[0], beyond).alias(page_key=F("id") + Value(0))
+        rest = found[0].alias(page_key=F("id") + Value(0))
         rest = rest.order_by("-page_key" if newest_first else "page_key")
     else:
-        # One query per key, each read whole through its index (a union cannot be walked).
-        first, *others = (customers.filter(lookup, beyond) for lookup in filters.lookups)
-        rest = first.union(*others).order_by("-id" if newest_first else "id")
+        # Each key's matches read whole through its own index: a union cannot be walked.
+        rest = found[0].order_by().union(*(part.order_by() for part in found[1:]))
+        rest = rest.order_by(order)
     return rows + list(rest[: count - len(rows)])
 
 
-def _walked(customers: QuerySet[Customer], scan: Q, *, newest_first: bool, count: int):
-    """Up to `count` matches among the WALK_LIMIT customers past the cursor, with the last of
-    those customers' id if the matches are fewer and the list goes on (else None)."""
-    order = F("id").desc() if newest_first else F("id").asc()
-    window = customers.annotate(
-        is_match=ExpressionWrapper(scan, output_field=BooleanField()),
-        position=Window(RowNumber(), order_by=order),
-    ).order_by(order)
+def _walked(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int):
+    """The first `count` customers passing `test` among the WALK_LIMIT listed past the cursor."""
+    window = listed.annotate(is_match=ExpressionWrapper(test, output_field=BooleanField()))
     sql, params = window[:WALK_LIMIT].query.sql_with_params()
-    # Behind the LIMIT, PostgreSQL cannot push the match into the window: it reads the rows in
+    # Behind the LIMIT, PostgreSQL cannot push the test into the window: it reads the rows in
     # order, tests each as it comes, and stops at `count` matches or the window's last row.
-    rows = list(
+    return list(
         Customer.objects.raw(
-            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match OR walk.position = %s "
+            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match "
             f"ORDER BY walk.id {'DESC' if newest_first else 'ASC'} LIMIT %s",
-            [*params, WALK_LIMIT, count + 1],
+            [*params, count],
         )
     )
-    matches = [row for row in rows if row.is_match][:count]
-    window_full = bool(rows) and rows[-1].position == WALK_LIMIT
-    return matches, rows[-1].pk if window_full and len(matches) < count else None
 
 
 @dataclass(frozen=True)
