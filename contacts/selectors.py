@@ -180,13 +180,33 @@ def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int
     listed = filters.listed.filter(cursor).order_by(order)
     if not filters.lookups:
         return list(listed.filter(filters.narrowing)[:count])
-    rows = _walked(listed, filters.narrowing & filters.scan, newest_first, count)
-    if len(rows) == count:
-        return rows
+    ids = _walked_ids(listed, filters.narrowing & filters.scan, newest_first, count)
+    if len(ids) < count:
+        ids += _looked_up_ids(filters, listed, newest_first, count - len(ids))
+    return list(filters.listed.filter(id__in=ids).order_by(order)) if ids else []
+
+
+def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int):
+    """The first `count` ids passing `test` among the WALK_LIMIT listed past the cursor."""
+    window = listed.annotate(is_match=ExpressionWrapper(test, output_field=BooleanField()))
+    sql, params = window.values("id", "is_match")[:WALK_LIMIT].query.sql_with_params()
+    # Behind the LIMIT, PostgreSQL cannot push the test into the window: it reads the rows in
+    # order, tests each as it comes, and stops at `count` matches or the window's last row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT walk.id FROM ({sql}) AS walk WHERE walk.is_match "
+            f"ORDER BY walk.id {'DESC' if newest_first else 'ASC'} LIMIT %s",
+            [*params, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _looked_up_ids(filters: CustomerFilters, listed, newest_first: bool, count: int):
+    """The first `count` matching ids beyond the walked window, found through the indexes."""
     # The window's last customer; none when the list ends inside the window.
     last = next(iter(listed.values_list("id", flat=True)[WALK_LIMIT - 1 : WALK_LIMIT]), None)
     if last is None:
-        return rows
+        return []
     beyond = Q(id__lt=last) if newest_first else Q(id__gt=last)
     found = [listed.filter(filters.narrowing, lookup, beyond) for lookup in filters.lookups]
     if len(found) == 1:
@@ -195,24 +215,9 @@ def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int
         rest = rest.order_by("-page_key" if newest_first else "page_key")
     else:
         # Each key's matches read whole through its own index: a union cannot be walked.
-        rest = found[0].order_by().union(*(part.order_by() for part in found[1:]))
-        rest = rest.order_by(order)
-    return rows + list(rest[: count - len(rows)])
-
-
-def _walked(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int):
-    """The first `count` customers passing `test` among the WALK_LIMIT listed past the cursor."""
-    window = listed.annotate(is_match=ExpressionWrapper(test, output_field=BooleanField()))
-    sql, params = window[:WALK_LIMIT].query.sql_with_params()
-    # Behind the LIMIT, PostgreSQL cannot push the test into the window: it reads the rows in
-    # order, tests each as it comes, and stops at `count` matches or the window's last row.
-    return list(
-        Customer.objects.raw(
-            f"SELECT * FROM ({sql}) AS walk WHERE walk.is_match "
-            f"ORDER BY walk.id {'DESC' if newest_first else 'ASC'} LIMIT %s",
-            [*params, count],
-        )
-    )
+        first, *others = (part.order_by().values_list("id", flat=True) for part in found)
+        rest = first.union(*others).order_by("-id" if newest_first else "id")
+    return list(rest.values_list("id", flat=True)[:count])
 
 
 @dataclass(frozen=True)
