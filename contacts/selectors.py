@@ -8,23 +8,27 @@ a million customers):
   order, so a page reads its 50 rows and stops, and one keyset cursor (`after` / `before`, an
   id) pages every filter. A name order was rejected: an index can serve it for a prefix but not
   for a substring, and it would need a (name, id) cursor.
-- A filter that most customers pass (no filter, a type) is read by walking the list index. An
-  email or mobile prefix and an exact memberId are left to the planner: their btree statistics
-  (ranges, equality) tell a common prefix, to walk, from a rare one, to look up and sort.
-- A part of a name and an import tag are not: pg_trgm's LIKE is estimated from a 100-entry
-  histogram, a bigram absent from the most common elements from a floor, and statistics are
+- Filters whose statistics the planner can trust are its to plan: a type (most customers pass,
+  so it walks the list index), an email or mobile prefix and an exact memberId (btree ranges and
+  equality: a common prefix is walked, a rare one looked up and sorted).
+- A part of a name and an import tag are not. pg_trgm's LIKE is estimated from a 100-entry
+  histogram, a bigram missing from the most common elements from a floor, and statistics are
   table-wide, so a term common in one channel is believed common in another that lacks it.
-  Planned on a wrong estimate, a walk reads the whole channel (5.8 s for `민서` at 1M) and a
-  lookup fetches every match (0.4 s for a name on 0.8% of customers). So both are bounded:
-  first walk the newest WALK_LIMIT customers of the list after the cursor, testing each row
-  with the filter's cheap per-row form (a LIKE); a term on more than 51 / WALK_LIMIT of them
-  fills the page there. Only if it does not, look the rest up through the indexes, below the
-  walked window and ordered by `id + 0`, which forbids PostgreSQL to walk again: those matches
-  are then fewer than about 51 / WALK_LIMIT of the channel. Worst case at 1M: 10,000 rows
-  walked plus about 5,000 matches fetched, for a term on 0.5% of customers.
-- WALK_LIMIT balances those two halves at a million customers (√(51 × 1M) ≈ 7,000, and a walked
-  row costs less than a fetched match, whose page is random). A channel ten times larger would
-  want about three times the window.
+  Planned on such an estimate, a walk reads the whole channel (a rare bigram) or a lookup
+  fetches every match (a term believed rare). So the page is read in two bounded halves:
+  - walk the WALK_LIMIT newest listed customers past the cursor, testing each with the
+    filters' per-row form (the type, a LIKE, the tag): a term on more than 51 / WALK_LIMIT of
+    them fills the page there and stops reading;
+  - else look the rest up beyond the walked window through the indexes, each key's lookup on
+    its own (a union), so that a tag intersects with the name inside one GIN scan; ordered by
+    `id + 0`, or over a union, PostgreSQL cannot walk again. These matches are at most about
+    51 / WALK_LIMIT of the channel.
+  Both halves return ids (the walk carries two columns, not the row); one query fetches the
+  page. The window ends at the WALK_LIMIT-th listed customer whatever the type, an index-only
+  read of customer_listed_idx, made only when the walk did not fill the page.
+- WALK_LIMIT balances the halves at a million customers: a term on about 0.5% of them costs
+  the most, 10,000 rows walked and some 5,000 matches fetched, each a random page. A channel
+  ten times larger would want about three times the window (√(51 × customers)).
 """
 
 import operator

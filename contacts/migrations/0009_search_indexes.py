@@ -46,8 +46,10 @@ def _on_postgresql(statements):
     return run
 
 
-class AddPostgresIndex(migrations.AddIndex):
-    """AddIndex on PostgreSQL; elsewhere (SQLite has no GIN) only the model state has it."""
+class PostgresOnly:
+    """An operation's database work on PostgreSQL only; elsewhere (SQLite has no GIN and no
+    extensions) the model state still changes. Django's extension operations skip other
+    databases going forwards but not backwards."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
@@ -58,15 +60,26 @@ class AddPostgresIndex(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+class AddPostgresIndex(PostgresOnly, migrations.AddIndex):
+    pass
+
+
+class CreateTrigramExtension(PostgresOnly, TrigramExtension):
+    pass
+
+
+class CreateBtreeGinExtension(PostgresOnly, BtreeGinExtension):
+    pass
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("contacts", "0008_api_keys_veil_id"),
     ]
 
     operations = [
-        # No-ops on SQLite, as Django's extension operations are on other databases.
-        TrigramExtension(),
-        BtreeGinExtension(),
+        CreateTrigramExtension(),
+        CreateBtreeGinExtension(),
         migrations.RunPython(_on_postgresql([BIGRAMS_SQL]), _on_postgresql([BIGRAMS_UNDO])),
         migrations.RemoveIndex(
             model_name="customer",
