@@ -15,20 +15,22 @@ a million customers):
   histogram, a bigram missing from the most common elements from a floor, and statistics are
   table-wide, so a term common in one channel is believed common in another that lacks it.
   Planned on such an estimate, a walk reads the whole channel (a rare bigram) or a lookup
-  fetches every match (a term believed rare). So the page is read in two bounded halves:
-  - walk the WALK_LIMIT newest listed customers past the cursor, testing each with the
-    filters' per-row form (the type, a LIKE, the tag): a term on more than 51 / WALK_LIMIT of
-    them fills the page there and stops reading;
-  - else look the rest up beyond the walked window through the indexes, each key's lookup on
+  fetches every match (a term believed rare). So the page is read in bounded steps, and the
+  channel's own rows, not the statistics, choose between walking and looking up:
+  - walk the first WALK_WINDOWS[0] listed customers past the cursor, testing each with the
+    filters' per-row form (the type, a LIKE, the tag); a common term fills the page there and
+    stops reading;
+  - if the rate of matches seen there would fill the page within the next window, walk it;
+  - else look the rest up beyond the walked windows through the indexes, each key's lookup on
     its own (a union), so that a tag intersects with the name inside one GIN scan; ordered by
-    `id + 0`, or over a union, PostgreSQL cannot walk again. These matches are at most about
-    51 / WALK_LIMIT of the channel.
-  Both halves return ids (the walk carries two columns, not the row); one query fetches the
-  page. The window ends at the WALK_LIMIT-th listed customer whatever the type, an index-only
-  read of customer_listed_idx, made only when the walk did not fill the page.
-- WALK_LIMIT balances the halves at a million customers: a term on about 0.5% of them costs
-  the most, 10,000 rows walked and some 5,000 matches fetched, each a random page. A channel
-  ten times larger would want about three times the window (√(51 × customers)).
+    `id + 0`, or over a union, PostgreSQL cannot walk again. A rare term costs the first window
+    and a few index reads; the costliest terms are those just too rare to walk on (about 0.5%
+    at WALK_WINDOWS' sizes: some 5,000 matches fetched at a million customers, each a random
+    page) or just common enough (10,000 more rows walked). √(51 × customers) is the balance,
+    so a channel ten times larger would want about three times the second window.
+  The steps return ids (a walk carries two columns, not the row); one query fetches the page.
+  A window ends at its last listed customer whatever the type, an index-only read of
+  customer_listed_idx, made only when the walk did not fill the page.
 """
 
 import operator
@@ -51,7 +53,9 @@ from contacts.models import (
 from contacts.search import customer_search
 
 PAGE_SIZE = 50
-WALK_LIMIT = 10_000
+# The listed customers a page walks before looking the rest up: a first window, then one
+# more when the first one's rate of matches says it would fill the page.
+WALK_WINDOWS = (2_000, 10_000)
 MEMBER = "member"
 LEAD = "lead"
 
@@ -184,16 +188,29 @@ def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int
     listed = filters.listed.filter(cursor).order_by(order)
     if not filters.lookups:
         return list(listed.filter(filters.narrowing)[:count])
-    ids = _walked_ids(listed, filters.narrowing & filters.scan, newest_first, count)
-    if len(ids) < count:
-        ids += _looked_up_ids(filters, listed, newest_first, count - len(ids))
+    test = filters.narrowing & filters.scan
+    ids: list[int] = []
+    for size, next_size in zip(WALK_WINDOWS, (*WALK_WINDOWS[1:], 0), strict=True):
+        found = _walked_ids(listed, test, newest_first, count - len(ids), size)
+        ids += found
+        if len(ids) == count:
+            break
+        # The window's last customer; none when the list ends inside the window.
+        last = next(iter(listed.values_list("id", flat=True)[size - 1 : size]), None)
+        if last is None:
+            break
+        listed = listed.filter(id__lt=last) if newest_first else listed.filter(id__gt=last)
+        # Walk on only if, at the rate just seen, the next window would fill the page.
+        if not found or (count - len(ids)) * size > len(found) * next_size:
+            ids += _looked_up_ids(filters, listed, newest_first, count - len(ids))
+            break
     return list(filters.listed.filter(id__in=ids).order_by(order)) if ids else []
 
 
-def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int):
-    """The first `count` ids passing `test` among the WALK_LIMIT listed past the cursor."""
+def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int, size: int):
+    """The first `count` ids passing `test` among the `size` listed customers past the cursor."""
     window = listed.annotate(is_match=ExpressionWrapper(test, output_field=BooleanField()))
-    sql, params = window.values("id", "is_match")[:WALK_LIMIT].query.sql_with_params()
+    sql, params = window.values("id", "is_match")[:size].query.sql_with_params()
     # Behind the LIMIT, PostgreSQL cannot push the test into the window: it reads the rows in
     # order, tests each as it comes, and stops at `count` matches or the window's last row.
     with connection.cursor() as cursor:
@@ -205,14 +222,10 @@ def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: 
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _looked_up_ids(filters: CustomerFilters, listed, newest_first: bool, count: int):
-    """The first `count` matching ids beyond the walked window, found through the indexes."""
-    # The window's last customer; none when the list ends inside the window.
-    last = next(iter(listed.values_list("id", flat=True)[WALK_LIMIT - 1 : WALK_LIMIT]), None)
-    if last is None:
-        return []
-    beyond = Q(id__lt=last) if newest_first else Q(id__gt=last)
-    found = [listed.filter(filters.narrowing, lookup, beyond) for lookup in filters.lookups]
+def _looked_up_ids(filters: CustomerFilters, beyond: QuerySet[Customer], newest_first, count):
+    """The first `count` matching ids of `beyond` (the listed customers past the walked
+    windows), found through the indexes."""
+    found = [beyond.filter(filters.narrowing, lookup) for lookup in filters.lookups]
     if len(found) == 1:
         # Ordered by `id + 0`, the rest cannot be read by walking the id index again.
         rest = found[0].alias(page_key=F("id") + Value(0))
