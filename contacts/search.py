@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import reduce
 
 import phonenumbers
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
 from django.db import connection
 from django.db.models import Func, Q, TextField, Value
 from django.db.models.functions import Upper
@@ -104,11 +106,8 @@ def customer_search(query: str) -> Search | None:
     return Search(lookups=(name, *others), scan=scan, is_estimated=False)
 
 
-def _has_bigram(text: str):
+def _has_bigram(text: str) -> DataContains:
     """`customer_name_bigrams(name) @> ARRAY[UPPER(text)]`: served by the search GIN index."""
-    from django.contrib.postgres.fields import ArrayField
-    from django.contrib.postgres.lookups import DataContains
-
     bigram = Func(
         Upper(Value(text, output_field=TextField())),
         template="ARRAY[%(expressions)s]",
