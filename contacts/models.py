@@ -11,8 +11,11 @@ Decisions:
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from contacts.keys import customer_type
@@ -150,6 +153,13 @@ IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number_
 IS_MU = HAS_CONTACT & Q(is_hidden=False, is_blocked=False)
 
 
+def name_bigrams() -> Func:
+    """The upper-cased name's two-character pieces: a PostgreSQL function of migration 0009."""
+    return Func(
+        F("name"), function="customer_name_bigrams", output_field=ArrayField(models.TextField())
+    )
+
+
 class Customer(models.Model):
     """A member (member_id), a lead (email or mobile) or an anonymous visitor (R-C1, R-C4)."""
 
@@ -199,8 +209,18 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["channel", "email"], name="customer_email_idx"),
-            models.Index(fields=["channel", "mobile_number"], name="customer_mobile_idx"),
+            # Equality (imports, unification) and prefix search (LIKE 'kim%') alike: the pattern
+            # operator class compares bytes, as LIKE does, whatever the database's collation.
+            models.Index(
+                fields=["channel", "email"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="customer_email_idx",
+            ),
+            models.Index(
+                fields=["channel", "mobile_number"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="customer_mobile_idx",
+            ),
             models.Index(fields=["channel", "last_seen_at"], name="customer_last_seen_idx"),
             # The contact list: anonymous visitors, however many boot, are not in it.
             models.Index(
@@ -225,6 +245,16 @@ class Customer(models.Model):
                 fields=["channel", "-blocked_at"],
                 name="customer_blocked_idx",
                 condition=Q(is_blocked=True),
+            ),
+            # The list's filters in one GIN index (PostgreSQL only, see migration 0009): the
+            # import tag, the name's bigrams and trigrams, with the channel (btree_gin), so that a
+            # tag with a search is one index scan intersecting its lists, not two bitmaps.
+            GinIndex(
+                F("channel"),
+                OpClass(F("import_tags"), name="jsonb_path_ops"),
+                name_bigrams(),
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="customer_search_gin",
             ),
         ]
 

@@ -70,11 +70,11 @@ def _report_shown(request, shown: int) -> None:
 def customer_list(request):
     """Visible customers, newest first, 50 a page by keyset (R-M1 count on All)."""
     customer_type, query, tag = list_filters(request.GET)
-    customers = selectors.customer_list(
+    listing = selectors.customer_filters(
         channel=request.channel, customer_type=customer_type, query=query, tag=tag
     )
     page = selectors.customer_page(
-        customers,
+        listing,
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
