@@ -57,6 +57,15 @@ def test_search_by_email_prefix(client, channel, owner, walk_limit):
     assert listed_ids(client.get(list_url(), {"q": "ee@example"})) == []
 
 
+def test_plain_word_is_no_email_start(client, channel, owner, walk_limit):
+    CustomerFactory(channel=channel, name="Lee", email="kimchi@example.com")
+    underscored = CustomerFactory(channel=channel, name="Park", email="kim_2@example.com")
+    client.force_login(owner)
+    assert listed_ids(client.get(list_url(), {"q": "kim"})) == []
+    assert listed_ids(client.get(list_url(), {"q": "kim_"})) == [underscored.pk]
+    assert listed_ids(client.get(list_url(), {"q": "kim2"})) == []
+
+
 def test_search_by_mobile_prefix(client, channel, owner):
     kim = CustomerFactory(channel=channel, mobile_number="+821020203030")
     lee = CustomerFactory(channel=channel, mobile_number="+821020209999")
