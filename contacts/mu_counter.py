@@ -12,6 +12,14 @@ Decisions:
   moves MU later waits for the recount to commit, then adds its change to the fixed count.
   SQLite, one writer at a time, is exact anyway.
 - A channel without a counter row (made while the triggers were missing) gets one.
+- One lock order: a write that may move customers in or out of MU (an import chunk, an add, an
+  edit, a delete, a block, a limit change, a unification) takes the counter row first, with
+  `mu_writes_lock`, before any customer row. The triggers lock the counter at the end of each
+  statement, after its customers: a chunk updating customer X then waiting for the counter,
+  while a block's rebalance holds the counter and waits to show X, was a deadlock. A boot keeps
+  its own order (its customer first, the counter only when it moves MU): locking the counter on
+  every boot would queue a channel's visitors behind each other, so a chunk that loses a
+  deadlock to a boot is rolled back and retried (imports.running).
 """
 
 import logging
@@ -41,6 +49,11 @@ class MuRecount:
     @property
     def has_drifted(self) -> bool:
         return self.stored != self.counted
+
+
+def mu_writes_lock(channel_id: int) -> None:
+    """Lock the channel's MU counter row for the transaction, before any customer row."""
+    list(MuCounter.objects.select_for_update().filter(channel_id=channel_id).values_list("pk"))
 
 
 @transaction.atomic

@@ -32,7 +32,7 @@ from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
 from contacts.keys import BUILTIN_BY_NAME, OPT_OUT_KEYS, normalize_email
 from contacts.models import HAS_CONTACT, Channel, Customer, ProfileKey
-from contacts.mu_counter import mu_recount
+from contacts.mu_counter import mu_recount, mu_writes_lock
 
 
 def mu_rebalance(channel: Channel) -> tuple[int, int]:
@@ -66,6 +66,7 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
 @transaction.atomic
 def mu_limit_set(*, channel: Channel, by, mu_limit: int | None) -> tuple[int, int]:
     """Set or clear the manual MU limit and apply it at once (R-M2); returns (hidden, shown)."""
+    mu_writes_lock(channel.pk)
     previous = channel.mu_limit
     channel.mu_limit = mu_limit
     channel.save(update_fields=["mu_limit"])
@@ -138,6 +139,7 @@ def lead_add(
     mobile_number = _mobile_e164(mobile_number) if mobile_number else None
     if email is None and mobile_number is None:
         raise CustomerError(CONTACT_REQUIRED)
+    mu_writes_lock(channel.pk)
     # Serialises hand adds in the channel (on PostgreSQL): two at once can neither both pass
     # "Already exists" nor both take the last free MU seat.
     Channel.objects.select_for_update().filter(pk=channel.pk).first()
@@ -193,6 +195,7 @@ def customer_update(
     mobile_verified: bool | None = None,
 ) -> list[str]:
     """Apply parsed values by key name (None clears one); returns the changed keys' names."""
+    mu_writes_lock(customer.channel_id)
     changed: list[str] = []
     profile = dict(customer.profile)
     for name, value in changes.items():
@@ -293,6 +296,7 @@ def _delete_batch(channel: Channel, by, customers: list[Customer], details=None)
 def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[int, int]:
     """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
     channel = customer.channel
+    mu_writes_lock(channel.pk)
     _delete_batch(channel, by, [customer], details={"via": via} if via else None)
     return mu_rebalance(channel)
 
@@ -302,6 +306,7 @@ def customers_delete(
     *, channel: Channel, by, customer_ids=None, customers: QuerySet | None = None
 ) -> tuple[int, int]:
     """Delete the channel's customers among ids or a queryset (R-D1); returns (deleted, shown)."""
+    mu_writes_lock(channel.pk)
     if customers is None:
         customers = Customer.objects.filter(id__in=list(customer_ids or ()))
     customers = customers.filter(channel=channel).only(
