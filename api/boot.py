@@ -37,7 +37,7 @@ from activitylog.services import VIA_API, activity_record_many
 from api.errors import value_error
 from contacts import profile_types
 from contacts.keys import customer_type, normalize_email
-from contacts.models import Channel, Customer, PendingUnification
+from contacts.models import Channel, Customer, MuCounter, PendingUnification
 from contacts.selectors import customer_profile
 from contacts.services import mu_rebalance
 from contacts.unification import customer_unify
@@ -246,7 +246,11 @@ def _place(customer: Customer) -> None:
     channels = Channel.objects.filter(pk=customer.channel_id)
     if not channels.filter(mu_limit__isnull=False).exists():
         return
-    channel = channels.select_for_update().get()
+    # The limit's order is applied by one boot of the channel at a time. They wait on the MU
+    # counter's row, which a boot that added a customer already holds: waiting on the channel's
+    # row instead would deadlock with a boot that holds it and waits on the counter.
+    MuCounter.objects.select_for_update().filter(channel_id=customer.channel_id).first()
+    channel = channels.get()
     if customer.is_hidden:
         Customer.objects.filter(pk=customer.pk).update(is_hidden=False)
     mu_rebalance(channel)

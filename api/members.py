@@ -32,7 +32,7 @@ from api.errors import (
     value_error,
 )
 from contacts.models import Channel, Customer, PendingUnification
-from contacts.services import mu_room
+from contacts.selectors import mu_room
 from contacts.unification import conversations_move
 from imports import selectors as import_selectors
 from imports.chunks import customers_load

@@ -4,6 +4,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record
 from contacts.models import Customer
+from contacts.mu_counter import mu_writes_lock
 from contacts.services import mu_rebalance
 
 ACTION_BLOCKED = "Blocked"
@@ -15,6 +16,7 @@ def customer_block(*, customer: Customer, by) -> Customer:
     """Block a customer (R-B1): out of the contact list and MU (R-B2); frees MU room (R-M2)."""
     if customer.is_blocked:
         return customer
+    mu_writes_lock(customer.channel_id)
     customer.is_blocked = True
     customer.blocked_at = timezone.now()
     customer.save(update_fields=["is_blocked", "blocked_at"])
@@ -35,6 +37,7 @@ def customer_unblock(*, customer: Customer, by) -> Customer:
     """Unblock a customer (R-B1): back in the contact list and MU, within the MU limit (R-M2)."""
     if not customer.is_blocked:
         return customer
+    mu_writes_lock(customer.channel_id)
     customer.is_blocked = False
     customer.blocked_at = None
     customer.save(update_fields=["is_blocked", "blocked_at"])

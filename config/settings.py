@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # OpClass in the search index's expressions (contacts.Customer); harmless on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "import_export",
     "django_q",

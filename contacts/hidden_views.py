@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from contacts import selectors, services
+from contacts import selectors
 from contacts.access import OWNER, channel_view
 
 
@@ -23,7 +23,7 @@ def hidden_list(request):
             "nav": "hidden",
             "page": page,
             "hidden_count": customers.count(),
-            "mu_count": services.mu_count(request.channel),
+            "mu_count": selectors.mu_count(request.channel),
             "is_first_page": not after and not page.previous_before,
         },
     )

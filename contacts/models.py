@@ -4,11 +4,18 @@ Decisions:
 - An invitation stores only the SHA-256 of its link's token; the link itself is shown once.
 - A channel's site boots with the public plugin key; its backend calls the customer API with
   the access key and secret (R-D2, `api.services`).
+- R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes
+  use, and once in SQL, in the triggers that keep ``MuCounter`` (the mu_counter migration,
+  whose Decisions say why the count is a table of its own the database keeps). The tests hold
+  the two together.
 """
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from contacts.keys import customer_type
@@ -142,6 +149,15 @@ class ProfileKey(models.Model):
 # the site (a boot, R-C4): it is neither listed nor counted in MU.
 HAS_CONTACT = Q(member_id__isnull=False) | Q(email__isnull=False) | Q(mobile_number__isnull=False)
 IS_LEAD = Q(member_id__isnull=True) & (Q(email__isnull=False) | Q(mobile_number__isnull=False))
+# R-M1: a managed user, counted in MU and shown in the contact list.
+IS_MU = HAS_CONTACT & Q(is_hidden=False, is_blocked=False)
+
+
+def name_bigrams() -> Func:
+    """The upper-cased name's two-character pieces: a PostgreSQL function of migration 0009."""
+    return Func(
+        F("name"), function="customer_name_bigrams", output_field=ArrayField(models.TextField())
+    )
 
 
 class Customer(models.Model):
@@ -193,20 +209,30 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["channel", "email"], name="customer_email_idx"),
-            models.Index(fields=["channel", "mobile_number"], name="customer_mobile_idx"),
+            # Equality (imports, unification) and prefix search (LIKE 'kim%') alike: the pattern
+            # operator class compares bytes, as LIKE does, whatever the database's collation.
+            models.Index(
+                fields=["channel", "email"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="customer_email_idx",
+            ),
+            models.Index(
+                fields=["channel", "mobile_number"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+                name="customer_mobile_idx",
+            ),
             models.Index(fields=["channel", "last_seen_at"], name="customer_last_seen_idx"),
             # The contact list: anonymous visitors, however many boot, are not in it.
             models.Index(
                 fields=["channel", "-id"],
                 name="customer_listed_idx",
-                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
+                condition=IS_MU,
             ),
-            # R-M1: the MU count is an index-only scan of this, not a pass over the table.
+            # R-M1: a fresh MU count (mu_recount) is an index-only scan of this.
             models.Index(
                 fields=["channel"],
                 name="customer_mu_idx",
-                condition=HAS_CONTACT & Q(is_hidden=False, is_blocked=False),
+                condition=IS_MU,
             ),
             # Leads alone: the Leads tab in a channel of a million members, and a dry run
             # asking whether any lead could unify with a member import.
@@ -219,6 +245,16 @@ class Customer(models.Model):
                 fields=["channel", "-blocked_at"],
                 name="customer_blocked_idx",
                 condition=Q(is_blocked=True),
+            ),
+            # The list's filters in one GIN index (PostgreSQL only, see migration 0009): the
+            # import tag, the name's bigrams and trigrams, with the channel (btree_gin), so that a
+            # tag with a search is one index scan intersecting its lists, not two bitmaps.
+            GinIndex(
+                F("channel"),
+                OpClass(F("import_tags"), name="jsonb_path_ops"),
+                name_bigrams(),
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="customer_search_gin",
             ),
         ]
 
@@ -240,6 +276,19 @@ class Customer(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or self.member_id or self.email or self.mobile_number or f"#{self.pk}"
+
+
+class MuCounter(models.Model):
+    """A channel's MU count (R-M1), kept by the database's triggers on the customer table
+    (the mu_counter migration): the app reads it and never writes it."""
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, primary_key=True, related_name="mu_counter"
+    )
+    mu_count = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"MU {self.mu_count} in {self.channel_id}"
 
 
 class PendingUnification(models.Model):

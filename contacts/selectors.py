@@ -1,30 +1,66 @@
-"""Reads of customers and profile keys that take more than one filter()."""
+"""Reads of customers and profile keys that take more than one filter().
 
-import re
+Decisions on the contact list's order and plans (issue 16: every page and search under 50 ms at
+a million customers):
+
+- Every list, searched or not, is newest first: by id, descending. Only the id serves every
+  filter alike: the partial indexes customer_listed_idx and customer_leads_idx hold it in that
+  order, so a page reads its 50 rows and stops, and one keyset cursor (`after` / `before`, an
+  id) pages every filter. A name order was rejected: an index can serve it for a prefix but not
+  for a substring, and it would need a (name, id) cursor.
+- Filters whose statistics the planner can trust are its to plan: a type (most customers pass,
+  so it walks the list index), an email or mobile prefix and an exact memberId (btree ranges and
+  equality: a common prefix is walked, a rare one looked up and sorted).
+- A part of a name and an import tag are not. pg_trgm's LIKE is estimated from a 100-entry
+  histogram, a bigram missing from the most common elements from a floor, and statistics are
+  table-wide, so a term common in one channel is believed common in another that lacks it.
+  Planned on such an estimate, a walk reads the whole channel (a rare bigram) or a lookup
+  fetches every match (a term believed rare). So the page is read in bounded steps, and the
+  channel's own rows, not the statistics, choose between walking and looking up:
+  - walk the first WALK_WINDOWS[0] listed customers past the cursor, testing each with the
+    filters' per-row form (the type, a LIKE, the tag); a common term fills the page there and
+    stops reading;
+  - if the rate of matches seen there would fill the page within the next window, walk it;
+  - else look the rest up beyond the walked windows through the indexes, each key's lookup on
+    its own (a union), so that a tag intersects with the name inside one GIN scan; ordered by
+    `id + 0`, or over a union, PostgreSQL cannot walk again. A rare term costs the first window
+    and a few index reads; the costliest terms are those just too rare to walk on (about 0.5%
+    at WALK_WINDOWS' sizes: some 5,000 matches fetched at a million customers, each a random
+    page) or just common enough (10,000 more rows walked). √(51 × customers) is the balance,
+    so a channel ten times larger would want about three times the second window.
+  The steps return ids (a walk carries two columns, not the row); one query fetches the page.
+  A window ends at its last listed customer whatever the type, an index-only read of
+  customer_listed_idx, made only when the walk did not fill the page.
+"""
+
+import operator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import reduce
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from contacts import profile_types
-from contacts.keys import BUILTIN_KEYS, normalize_email
+from contacts.keys import BUILTIN_KEYS
 from contacts.models import (
-    HAS_CONTACT,
     IS_LEAD,
+    IS_MU,
     Channel,
     Customer,
+    MuCounter,
     PendingUnification,
     ProfileKey,
 )
+from contacts.search import customer_search
 
 PAGE_SIZE = 50
+# The listed customers a page walks before looking the rest up: a first window, then one
+# more when the first one's rate of matches says it would fill the page.
+WALK_WINDOWS = (2_000, 10_000)
 MEMBER = "member"
 LEAD = "lead"
 
-# "+", then digits and phone punctuation, with at least 7 digits: read as a phone number.
-_PHONE_LIKE_RE = re.compile(r"\+[\d\s().-]+")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -37,10 +73,46 @@ class CustomerPage:
     previous_before: int | None  # the `before` cursor of the previous page, None on the first
 
 
+@dataclass(frozen=True)
+class CustomerFilters:
+    """The contact list's filters: of the listed customers, those of a type and of the searches
+    the planner estimates well (`narrowing`), and of the others (a name search, an import tag)
+    any indexed lookup, also written as one per-row test (`scan`)."""
+
+    listed: QuerySet[Customer]
+    narrowing: Q
+    lookups: tuple[Q, ...]
+    scan: Q
+
+    def queryset(self) -> QuerySet[Customer]:
+        """Every customer the filters match (unordered)."""
+        customers = self.listed.filter(self.narrowing)
+        if not self.lookups:
+            return customers
+        return customers.filter(reduce(operator.or_, self.lookups))
+
+
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
     """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked,
     nor anonymous visitors (no contact, R-C4)."""
-    return Customer.objects.filter(HAS_CONTACT, channel=channel, is_hidden=False, is_blocked=False)
+    return Customer.objects.filter(IS_MU, channel=channel)
+
+
+def mu_count(channel: Channel) -> int:
+    """The channel's managed users (R-M1): its MU counter, one row read by primary key."""
+    return MuCounter.objects.values_list("mu_count", flat=True).get(channel_id=channel.pk)
+
+
+def mu_count_fresh(channel: Channel) -> int:
+    """The channel's managed users (R-M1) counted from the customer table, to check the counter."""
+    return Customer.objects.filter(IS_MU, channel=channel).count()
+
+
+def mu_room(channel: Channel) -> int | None:
+    """How many more customers can be visible under the MU limit (R-M2); None without a limit."""
+    if channel.mu_limit is None:
+        return None
+    return max(channel.mu_limit - mu_count(channel), 0)
 
 
 def customer_type_filter(customer_type: str | None) -> Q:
@@ -53,41 +125,11 @@ def customer_type_filter(customer_type: str | None) -> Q:
     return Q()
 
 
-def mobile_from_query(query: str) -> str | None:
-    """The query as an E.164 mobile number when it looks like one and parses, else None."""
-    text = query.strip()
-    if not _PHONE_LIKE_RE.fullmatch(text) or sum(ch.isdigit() for ch in text) < 7:
-        return None
-    try:
-        value = profile_types.parse(profile_types.PHONE, text)
-    except profile_types.ProfileValueError:
-        return None
-    return value or None
-
-
-def customer_search_filter(query: str) -> Q:
-    """Search box: an email matches exactly, a phone number its E.164 mobile, else memberId or
-    the start of the name."""
-    text = query.strip()
-    if not text:
-        return Q()
-    if "@" in text:
-        try:
-            email = normalize_email(text)
-        except ValueError:
-            email = text.lower()
-        return Q(email=email)
-    mobile = mobile_from_query(text)
-    if mobile is not None:
-        return Q(mobile_number=mobile) | Q(member_id=text)
-    return Q(member_id=text) | Q(name__istartswith=text)
-
-
 def import_tag_filter(channel: Channel, tag: str) -> Q:
     """Customers whose import tags (a JSON list) hold `tag`.
 
-    PostgreSQL uses `@>`, served by the GIN index of migration 0002. SQLite has no JSON
-    containment lookup, so it looks the tag up with json_each.
+    PostgreSQL uses `@>`, served by customer_search_gin. SQLite has no JSON containment lookup,
+    so it looks the tag up with json_each.
     """
     if connection.vendor == "postgresql":
         return Q(import_tags__contains=[tag])
@@ -101,36 +143,46 @@ def import_tag_filter(channel: Channel, tag: str) -> Q:
     )
 
 
+def customer_filters(
+    *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
+) -> CustomerFilters:
+    """The contact list's filters for the given type, search and import tag."""
+    narrowing = customer_type_filter(customer_type)
+    lookups: tuple[Q, ...] = ()
+    scan = Q()
+    search = customer_search(query)
+    if search is not None and search.is_estimated:
+        narrowing &= search.lookup
+    elif search is not None:
+        lookups, scan = search.lookups, search.scan
+    if tag:
+        tagged = import_tag_filter(channel, tag)
+        lookups = tuple(lookup & tagged for lookup in lookups) or (tagged,)
+        scan &= tagged
+    # The list never shows custom values; a profile can weigh 15 KB (R-C6).
+    listed = customers_visible(channel).defer("profile")
+    return CustomerFilters(listed=listed, narrowing=narrowing, lookups=lookups, scan=scan)
+
+
 def customer_list(
     *, channel: Channel, customer_type: str | None = None, query: str = "", tag: str = ""
 ) -> QuerySet[Customer]:
     """The contact list's customers for the given type, search and import tag (unordered)."""
-    # The list never shows custom values; a profile can weigh 15 KB (R-C6).
-    customers = (
-        customers_visible(channel).filter(customer_type_filter(customer_type)).defer("profile")
-    )
-    if query.strip():
-        # A search matches few rows through its own indexes; ordering by the bare id would let
-        # PostgreSQL walk the primary key backwards past a million non-matching rows instead.
-        customers = customers.filter(customer_search_filter(query)).alias(
-            page_key=F("id") + Value(0)
-        )
-    if tag:
-        customers = customers.filter(import_tag_filter(channel, tag))
-    return customers
+    return customer_filters(
+        channel=channel, customer_type=customer_type, query=query, tag=tag
+    ).queryset()
 
 
 def customer_page(
-    customers: QuerySet[Customer],
+    filters: CustomerFilters,
     *,
     after: int | None = None,
     before: int | None = None,
     size: int = PAGE_SIZE,
 ) -> CustomerPage:
     """Keyset pagination on id, descending: no OFFSET and no COUNT, fast at any depth."""
-    key = "page_key" if "page_key" in customers.query.annotations else "id"
     if before is not None:
-        rows = list(customers.filter(id__gt=before).order_by(key)[: size + 1])
+        rows = _rows(filters, Q(id__gt=before), newest_first=False, count=size + 1)
         has_previous = len(rows) > size
         rows = rows[:size][::-1]
         return CustomerPage(
@@ -138,10 +190,8 @@ def customer_page(
             next_after=rows[-1].pk if rows else None,
             previous_before=rows[0].pk if rows and has_previous else None,
         )
-    page = customers.order_by(f"-{key}")
-    if after is not None:
-        page = page.filter(id__lt=after)
-    rows = list(page[: size + 1])
+    cursor = Q(id__lt=after) if after is not None else Q()
+    rows = _rows(filters, cursor, newest_first=True, count=size + 1)
     has_next = len(rows) > size
     rows = rows[:size]
     return CustomerPage(
@@ -149,6 +199,61 @@ def customer_page(
         next_after=rows[-1].pk if rows and has_next else None,
         previous_before=rows[0].pk if rows and after is not None else None,
     )
+
+
+def _rows(filters: CustomerFilters, cursor: Q, *, newest_first: bool, count: int):
+    """The first `count` matches past the cursor in list order: walked, then looked up."""
+    order = "-id" if newest_first else "id"
+    listed = filters.listed.filter(cursor).order_by(order)
+    if not filters.lookups:
+        return list(listed.filter(filters.narrowing)[:count])
+    test = filters.narrowing & filters.scan
+    ids: list[int] = []
+    for size, next_size in zip(WALK_WINDOWS, (*WALK_WINDOWS[1:], 0), strict=True):
+        found = _walked_ids(listed, test, newest_first, count - len(ids), size)
+        ids += found
+        if len(ids) == count:
+            break
+        # The window's last customer; none when the list ends inside the window.
+        last = next(iter(listed.values_list("id", flat=True)[size - 1 : size]), None)
+        if last is None:
+            break
+        listed = listed.filter(id__lt=last) if newest_first else listed.filter(id__gt=last)
+        # Walk on only if, at the rate just seen, the next window would fill the page.
+        if not found or (count - len(ids)) * size > len(found) * next_size:
+            ids += _looked_up_ids(filters, listed, newest_first, count - len(ids))
+            break
+    return list(filters.listed.filter(id__in=ids).order_by(order)) if ids else []
+
+
+def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: int, size: int):
+    """The first `count` ids passing `test` among the `size` listed customers past the cursor."""
+    window = listed.annotate(is_match=ExpressionWrapper(test, output_field=BooleanField()))
+    sql, params = window.values("id", "is_match")[:size].query.sql_with_params()
+    # Behind the LIMIT, PostgreSQL cannot push the test into the window: it reads the rows in
+    # order, tests each as it comes, and stops at `count` matches or the window's last row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT walk.id FROM ({sql}) AS walk WHERE walk.is_match "
+            f"ORDER BY walk.id {'DESC' if newest_first else 'ASC'} LIMIT %s",
+            [*params, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _looked_up_ids(filters: CustomerFilters, beyond: QuerySet[Customer], newest_first, count):
+    """The first `count` matching ids of `beyond` (the listed customers past the walked
+    windows), found through the indexes."""
+    found = [beyond.filter(filters.narrowing, lookup) for lookup in filters.lookups]
+    if len(found) == 1:
+        # Ordered by `id + 0`, the rest cannot be read by walking the id index again.
+        rest = found[0].alias(page_key=F("id") + Value(0))
+        rest = rest.order_by("-page_key" if newest_first else "page_key")
+    else:
+        # Each key's matches read whole through its own index: a union cannot be walked.
+        first, *others = (part.order_by().values_list("id", flat=True) for part in found)
+        rest = first.union(*others).order_by("-id" if newest_first else "id")
+    return list(rest.values_list("id", flat=True)[:count])
 
 
 @dataclass(frozen=True)

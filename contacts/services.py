@@ -10,17 +10,21 @@ Decisions:
 - Deletions (R-D1): ids of another channel are ignored, never deleted; one activity entry per
   customer; room that appears under the MU limit shows hidden customers again (R-M2). ``via``
   marks a deletion no manager made (``activitylog.services.VIA_API``).
-- `customer_table_upkeep` (PostgreSQL; nothing to do elsewhere): pages a bulk write leaves
-  behind are not all-visible until a VACUUM runs, so until then the MU count (an index-only
-  scan of customer_mu_idx) visits the table for every customer, and statistics from before the
-  write mislead the planner. Autovacuum gets there in time where it runs; this gets there now.
-  VACUUM cannot run inside a transaction: there ANALYZE runs alone.
+- `customer_table_upkeep`: on PostgreSQL, pages a bulk write leaves behind are not all-visible
+  until a VACUUM runs, so until then an index-only scan (a page of the contact list, a fresh
+  MU count) visits the table for every customer, and statistics from before the write mislead
+  the planner. Autovacuum gets there in time where it runs; this gets there now. VACUUM cannot
+  run inside a transaction: there ANALYZE runs alone. Then, on every database, it checks the
+  MU counters of the channels the bulk write covered (``contacts.mu_counter``).
+- The MU count (R-M1) is a counter the database keeps (the mu_counter migration):
+  `mu_rebalance` reads it (``selectors.mu_count``) rather than counting the visible customers.
 """
 
 import json
+from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from activitylog.models import Entry
@@ -28,16 +32,7 @@ from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
 from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, normalize_email
 from contacts.models import HAS_CONTACT, Channel, Customer, ProfileKey
-
-
-def mu_filter() -> Q:
-    """R-M1: customers with stored contact information, not blocked and not hidden."""
-    return HAS_CONTACT & Q(is_blocked=False, is_hidden=False)
-
-
-def mu_count(channel: Channel) -> int:
-    """The channel's managed users (R-M1)."""
-    return Customer.objects.filter(mu_filter(), channel=channel).count()
+from contacts.mu_counter import mu_recount, mu_writes_lock
 
 
 def mu_rebalance(channel: Channel) -> tuple[int, int]:
@@ -55,7 +50,7 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
         shown = hidden.update(is_hidden=False)
         return 0, shown
     with transaction.atomic():
-        excess = visible.count() - limit
+        excess = selectors.mu_count(channel) - limit
         if excess > 0:
             oldest_first = visible.order_by(F("last_seen_at").asc(nulls_first=True), "id")
             ids = list(oldest_first.values_list("id", flat=True)[:excess])
@@ -71,6 +66,7 @@ def mu_rebalance(channel: Channel) -> tuple[int, int]:
 @transaction.atomic
 def mu_limit_set(*, channel: Channel, by, mu_limit: int | None) -> tuple[int, int]:
     """Set or clear the manual MU limit and apply it at once (R-M2); returns (hidden, shown)."""
+    mu_writes_lock(channel.pk)
     previous = channel.mu_limit
     channel.mu_limit = mu_limit
     channel.save(update_fields=["mu_limit"])
@@ -112,23 +108,18 @@ def _mobile_e164(text: str) -> str | None:
     return value or None
 
 
-def mu_room(channel: Channel) -> int | None:
-    """How many more customers can be visible under the MU limit (R-M2); None without a limit."""
-    if channel.mu_limit is None:
-        return None
-    return max(channel.mu_limit - mu_count(channel), 0)
-
-
-def customer_table_upkeep() -> None:
-    """Fresh planner statistics and visibility map of the customer table after a bulk write."""
-    if connection.vendor != "postgresql":
-        return
-    table = Customer._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
-            cursor.execute(f"ANALYZE {table}")
-        else:
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+def customer_table_upkeep(*, channel_ids: Iterable[int] = ()) -> None:
+    """After a bulk write: the customer table's statistics and visibility map (PostgreSQL), then
+    the MU counters of these channels checked against a fresh count (R-M1)."""
+    if connection.vendor == "postgresql":
+        table = Customer._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {table}")
+            else:
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+    for channel in Channel.objects.filter(pk__in=list(channel_ids)).order_by("pk"):
+        mu_recount(channel=channel)
 
 
 @transaction.atomic
@@ -148,6 +139,7 @@ def lead_add(
     mobile_number = _mobile_e164(mobile_number) if mobile_number else None
     if email is None and mobile_number is None:
         raise CustomerError(CONTACT_REQUIRED)
+    mu_writes_lock(channel.pk)
     # Serialises hand adds in the channel (on PostgreSQL): two at once can neither both pass
     # "Already exists" nor both take the last free MU seat.
     Channel.objects.select_for_update().filter(pk=channel.pk).first()
@@ -158,7 +150,7 @@ def lead_add(
     )
     if existing is not None:
         raise CustomerError(LEAD_ALREADY_EXISTS, customer=existing)
-    room = mu_room(channel)
+    room = selectors.mu_room(channel)
     now = timezone.now()
     customer = Customer.objects.create(
         channel=channel,
@@ -203,6 +195,7 @@ def customer_update(
     mobile_verified: bool | None = None,
 ) -> list[str]:
     """Apply parsed values by key name (None clears one); returns the changed keys' names."""
+    mu_writes_lock(customer.channel_id)
     changed: list[str] = []
     profile = dict(customer.profile)
     for name, value in changes.items():
@@ -303,6 +296,7 @@ def _delete_batch(channel: Channel, by, customers: list[Customer], details=None)
 def customer_delete(*, customer: Customer, by, via: str | None = None) -> tuple[int, int]:
     """Delete one customer for good (R-D1); returns mu_rebalance's (hidden, shown)."""
     channel = customer.channel
+    mu_writes_lock(channel.pk)
     _delete_batch(channel, by, [customer], details={"via": via} if via else None)
     return mu_rebalance(channel)
 
@@ -312,6 +306,7 @@ def customers_delete(
     *, channel: Channel, by, customer_ids=None, customers: QuerySet | None = None
 ) -> tuple[int, int]:
     """Delete the channel's customers among ids or a queryset (R-D1); returns (deleted, shown)."""
+    mu_writes_lock(channel.pk)
     if customers is None:
         customers = Customer.objects.filter(id__in=list(customer_ids or ()))
     customers = customers.filter(channel=channel).only(

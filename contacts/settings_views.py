@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from contacts import channels, invitations, services
+from contacts import channels, invitations, selectors, services
 from contacts.access import OWNER, channel_page, channel_view
 from contacts.forms import ManagerInviteForm, ManagerPermissionsForm, MuLimitForm
 from contacts.models import Invitation, Membership
@@ -52,7 +52,7 @@ def _settings_page(request, add_form=None, mu_form=None, status: int = 200):
         invitation_days=invitations.INVITATION_DAYS,
         add_form=add_form or ManagerInviteForm(),
         mu_form=mu_form or MuLimitForm(initial={"mu_limit": request.channel.mu_limit}),
-        mu_count=services.mu_count(request.channel),
+        mu_count=selectors.mu_count(request.channel),
     )
 
 

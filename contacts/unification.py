@@ -26,6 +26,7 @@ from activitylog.models import Entry
 from activitylog.services import activity_record
 from contacts.merging import merge_lead_into_member
 from contacts.models import Conversation, Customer, PendingUnification
+from contacts.mu_counter import mu_writes_lock
 from contacts.services import customer_update
 
 NOT_A_LEAD = "Only a lead can be unified into a member."
@@ -62,6 +63,7 @@ def customer_unify(
         raise UnificationError(NOT_A_MEMBER)
     if lead.channel_id != member.channel_id:
         raise UnificationError(OTHER_CHANNEL)
+    mu_writes_lock(member.channel_id)
     changed = merge_lead_into_member(member, lead)
     conversations_move({lead.pk: member.pk})
     lead_id, label = lead.pk, lead.display_name

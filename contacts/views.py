@@ -70,11 +70,11 @@ def _report_shown(request, shown: int) -> None:
 def customer_list(request):
     """Visible customers, newest first, 50 a page by keyset (R-M1 count on All)."""
     customer_type, query, tag = list_filters(request.GET)
-    customers = selectors.customer_list(
+    listing = selectors.customer_filters(
         channel=request.channel, customer_type=customer_type, query=query, tag=tag
     )
     page = selectors.customer_page(
-        customers,
+        listing,
         after=_cursor(request.GET.get("after")),
         before=_cursor(request.GET.get("before")),
     )
@@ -89,7 +89,7 @@ def customer_list(request):
         tag=tag,
         filters=urlencode(filters),
         is_first_page=not request.GET.get("after") and not page.previous_before,
-        mu_count=services.mu_count(request.channel) if customer_type is None else None,
+        mu_count=selectors.mu_count(request.channel) if customer_type is None else None,
     )
 
 

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts.services import mu_room
+from contacts.selectors import mu_room
 from imports import selectors
 from imports.check_overlay import CheckOverlay
 from imports.chunks import (

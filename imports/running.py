@@ -17,11 +17,16 @@ Decisions:
   those it writes are locked afterwards, their versions checked: a chunk that matches a
   thousand customers without changing them locks and writes none of them. If one changed
   since it was loaded, the chunk is loaded again under locks and planned again.
+- A chunk takes the channel's MU counter (R-M1) right after the import's row and before any
+  customer, the order every write that moves MU keeps (contacts.mu_counter). A boot keeps its
+  own order, so a chunk can still lose a deadlock to one: it rolls back whole and is run
+  again, up to CHUNK_ATTEMPTS times, before the import fails.
 - A stop asked for while the import runs ends it after the chunk in flight; a queued import,
   or a running one whose runner is gone, ends at once. What was committed stays.
-- After a large import on PostgreSQL, the customer table's upkeep (statistics, visibility map)
-  is queued, so the contact list and the MU count are fast at once rather than after
-  autovacuum; best effort, the import does not wait for it.
+- After a large import the customer table's upkeep is queued: on PostgreSQL its statistics and
+  visibility map, so the contact list is fast at once rather than after autovacuum, and on
+  every database the check of the channel's MU counter (R-M1); best effort, the import does
+  not wait for it.
 """
 
 import contextlib
@@ -31,12 +36,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record
-from contacts.services import mu_room
+from contacts.mu_counter import mu_writes_lock
+from contacts.selectors import mu_room
 from imports import selectors
 from imports.chunks import (
     ParsedChunk,
@@ -161,6 +167,8 @@ def _release(imp: Import) -> None:
     ).update(heartbeat_at=None)
 
 
+CHUNK_ATTEMPTS = 3
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for deadlock_detected
 _PROGRESS_FIELDS = [
     "last_row_number",
     "rows_done",
@@ -171,11 +179,24 @@ _PROGRESS_FIELDS = [
 
 
 def _run_chunk(imp: Import, mapping, writer, chunk: ParsedChunk, logs_edits: bool) -> Import:
+    """Run one chunk, again from the start when it lost a deadlock and was rolled back."""
+    for _ in range(CHUNK_ATTEMPTS - 1):
+        try:
+            return _chunk_write(imp, mapping, writer, chunk, logs_edits)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != DEADLOCK:
+                raise
+            logger.warning("Import %s: chunk at row %s lost a deadlock", imp.pk, chunk.first_row)
+    return _chunk_write(imp, mapping, writer, chunk, logs_edits)
+
+
+def _chunk_write(imp: Import, mapping, writer, chunk: ParsedChunk, logs_edits: bool) -> Import:
     """Plan and write one chunk, its failures and the import's progress in one transaction."""
     with transaction.atomic():
         locked = Import.objects.select_for_update().get(pk=imp.pk)
         if locked.status != Import.Status.RUNNING or locked.last_row_number != imp.last_row_number:
             raise _TakenOver
+        mu_writes_lock(imp.channel_id)
         if locked.stop_requested_at is not None:
             raise _StopRequested
         outcome = _plan_chunk(imp, mapping, writer, chunk, locked)
@@ -263,10 +284,9 @@ def _finish(
         )
         _record_finish(imp, locked, error)
         import_notify(imp=locked)
-        large = locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS
-        if large and connection.vendor == "postgresql":
+        if locked.rows_done >= settings.IMPORT_UPKEEP_MIN_ROWS:
             # A broker that is down must not turn a finished import into an error.
-            transaction.on_commit(_enqueue_upkeep, robust=True)
+            transaction.on_commit(lambda: _enqueue_upkeep(imp.channel_id), robust=True)
     return locked
 
 
@@ -329,11 +349,13 @@ def import_stop(*, imp: Import, by) -> Import:
     return locked
 
 
-def _enqueue_upkeep() -> None:
-    """Queue the customer table's upkeep after a large import (see Decisions)."""
+def _enqueue_upkeep(channel_id: int) -> None:
+    """Queue the customer table's upkeep after a large import of the channel (see Decisions)."""
     from django_q.tasks import async_task
 
-    async_task("imports.tasks.customer_table_upkeep_task", task_name="customer-table-upkeep")
+    async_task(
+        "imports.tasks.customer_table_upkeep_task", channel_id, task_name="customer-table-upkeep"
+    )
 
 
 def import_summary(imp: Import) -> dict:

@@ -16,9 +16,10 @@ def check_import_task(import_id: int) -> None:
     import_check_perform(import_id=import_id)
 
 
-def customer_table_upkeep_task() -> None:
-    """After a large import: the customer table's statistics and visibility map."""
-    customer_table_upkeep()
+def customer_table_upkeep_task(channel_id: int | None = None) -> None:
+    """After a large import: the customer table's statistics and visibility map, and the
+    channel's MU counter checked (R-M1)."""
+    customer_table_upkeep(channel_ids=[channel_id] if channel_id is not None else [])
 
 
 def import_sweep_task() -> None:

@@ -10,7 +10,7 @@ from activitylog.services import VIA_API
 from api import errors
 from contacts import profile_phones, selectors
 from contacts.models import Conversation, Customer
-from contacts.services import mu_count
+from contacts.selectors import mu_count
 from tests.factories import ConversationFactory, CustomerFactory
 
 

@@ -12,7 +12,7 @@ from activitylog.services import VIA_API
 from api import errors
 from contacts import profile_dates, profile_types
 from contacts.models import Conversation, Customer, PendingUnification, ProfileKey
-from contacts.services import mu_count
+from contacts.selectors import mu_count
 from imports.engine.planner import OPT_OUT_REQUIRED
 from tests.factories import ChannelFactory, ConversationFactory, CustomerFactory
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from activitylog.models import Entry
 from contacts.models import Customer, PendingUnification
-from contacts.services import mu_count
+from contacts.selectors import mu_count
 from contacts.unification import lead_contact_verify
 from imports import lifecycle, running
 

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from blocking.services import ACTION_BLOCKED, ACTION_UNBLOCKED, customer_block, customer_unblock
-from contacts.services import mu_count, mu_rebalance
+from contacts.selectors import mu_count
+from contacts.services import mu_rebalance
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -133,8 +133,9 @@ def _copy(channel_id: int, rows) -> None:
                     ),
                 )
             )
-    # Counts such as MU can then be index-only scans right away instead of after autovacuum.
-    customer_table_upkeep()
+    # Pages of the contact list can then be index-only scans right away instead of after
+    # autovacuum; the channel's MU counter is checked.
+    customer_table_upkeep(channel_ids=[channel_id])
 
 
 def _bulk_create(channel_id: int, rows, batch_size: int) -> None:

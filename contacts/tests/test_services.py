@@ -3,7 +3,7 @@
 import pytest
 
 from activitylog.models import Entry
-from contacts import services
+from contacts import selectors, services
 from contacts.models import Customer
 from tests.factories import ChannelFactory, CustomerFactory
 
@@ -34,15 +34,15 @@ def test_lead_add_hides_the_lead_without_room(channel, owner):
     channel.save()
     lead = services.lead_add(channel=channel, by=owner, mobile_number="+82 010-2020-3030")
     assert lead.is_hidden and lead.mobile_number == "+821020203030" and lead.mobile_verified
-    assert services.mu_room(channel) == 0
+    assert selectors.mu_room(channel) == 0
 
 
 def test_mu_room(channel):
-    assert services.mu_room(channel) is None
+    assert selectors.mu_room(channel) is None
     channel.mu_limit = 3
     CustomerFactory(channel=channel)
     CustomerFactory(channel=channel, is_hidden=True)
-    assert services.mu_room(channel) == 2
+    assert selectors.mu_room(channel) == 2
 
 
 def test_profile_key_add_for_an_import_mapping(channel, owner):

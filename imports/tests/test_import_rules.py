@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from contacts.models import Channel, Customer, PendingUnification
-from contacts.services import mu_count
+from contacts.selectors import mu_count
 from imports import checking, lifecycle, notifications, orm_writer, refusals, running
 from imports.engine.parsing import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY
 from imports.engine.planner import OPT_OUT_REQUIRED
