@@ -36,16 +36,12 @@ from contacts.selectors import mu_room
 from contacts.unification import conversations_move
 from imports import selectors as import_selectors
 from imports.chunks import customers_load
+from imports.engine.lookups import lookup_values
 from imports.engine.mapping import MEMBER, MEMBER_ID, Column, ImportMapping, available_keys
-from imports.engine.planning import (
-    INSERT_FIELDS,
-    UPDATE_FIELDS,
-    ChunkOutcome,
-    ChunkPlanner,
-    Failure,
-    RowParser,
-    lookup_values,
-)
+from imports.engine.outcome import ChunkOutcome, Failure
+from imports.engine.parsing import RowParser
+from imports.engine.planner import ChunkPlanner
+from imports.engine.records import INSERT_FIELDS, UPDATE_FIELDS
 from imports.orm_writer import OrmWriter
 
 # What the API writes of a changed customer: an import's fields but its bookkeeping.

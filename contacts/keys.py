@@ -1,4 +1,4 @@
-"""The built-in profile keys of every channel (R-C5). Pure: no Django imports.
+"""The built-in profile keys of every channel (R-C5), from ``contacts.columns``. Pure.
 
 Decisions:
 - Emails are compared case-insensitively everywhere (adding a lead, matching an import row), so
@@ -7,6 +7,8 @@ Decisions:
 
 import re
 from dataclasses import dataclass
+
+from contacts.columns import KEY_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,21 +21,16 @@ class BuiltinKey:
     is_mappable: bool = True  # may take an import column
 
 
-BUILTIN_KEYS: tuple[BuiltinKey, ...] = (
-    BuiltinKey("memberId", "Member ID", "string", "member_id"),
-    BuiltinKey("name", "Name", "string", "name"),
-    BuiltinKey("email", "Email", "string", "email"),
-    BuiltinKey("mobileNumber", "Mobile number", "phone", "mobile_number"),
-    BuiltinKey("landlineNumber", "Landline number", "phone", "landline_number"),
-    BuiltinKey("unsubscribeEmail", "Email opt-out", "boolean", "unsubscribe_email"),
-    BuiltinKey("unsubscribeTexting", "Texting opt-out", "boolean", "unsubscribe_texting"),
-    # Import tags are added by imports themselves (R-I10), never taken from a column. They are a
-    # plain list: an import tag defaults to a file name, which may hold dots and spaces that the
-    # `tag` type forbids.
-    BuiltinKey("userImportTag", "Customer import tags", "list", "import_tags", is_mappable=False),
-    BuiltinKey("createdAt", "Created at", "datetime", "created_at", is_system=True),
-    BuiltinKey("updatedAt", "Updated at", "datetime", "updated_at", is_system=True),
-    BuiltinKey("lastSeenAt", "Last seen at", "datetime", "last_seen_at", is_system=True),
+BUILTIN_KEYS: tuple[BuiltinKey, ...] = tuple(
+    BuiltinKey(
+        name=c.name,
+        label=c.label,
+        type=c.type,
+        field=c.field,
+        is_system=c.system,
+        is_mappable=c.editable,
+    )
+    for c in KEY_COLUMNS
 )
 BUILTIN_BY_NAME: dict[str, BuiltinKey] = {k.name: k for k in BUILTIN_KEYS}
 OPT_OUT_KEYS = ("unsubscribeEmail", "unsubscribeTexting")

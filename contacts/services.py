@@ -30,7 +30,7 @@ from django.utils import timezone
 from activitylog.models import Entry
 from activitylog.services import activity_record, activity_record_many
 from contacts import profile_types, selectors
-from contacts.keys import BUILTIN_BY_NAME, OPT_OUT_KEYS, normalize_email
+from contacts.keys import BUILTIN_BY_NAME, BUILTIN_KEYS, normalize_email
 from contacts.models import HAS_CONTACT, Channel, Customer, ProfileKey
 from contacts.mu_counter import mu_recount, mu_writes_lock
 
@@ -182,7 +182,7 @@ def _same_value(a, b) -> bool:
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
-_EDITABLE_BUILTINS = ("memberId", "name", "email", "mobileNumber", "landlineNumber") + OPT_OUT_KEYS
+_EDITABLE_BUILTINS = frozenset(k.name for k in BUILTIN_KEYS if k.is_mappable)
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
 """Unify a lead into a member outside an import: when a booted lead logs in (R-U3), and when a
 manager verifies a lead's contact (R-C3, R-U1).
 
-The merge itself (who keeps what, R-U5) lives in ``imports.engine.unifying`` so an import and
-these services unify the same way.
+The merge itself (who keeps what, R-U5) lives in ``contacts.merging`` so an import and these
+services unify the same way.
 
 Decisions:
 - R-C3: only a lead's contact is verified from its profile (a member's marks matter for no
@@ -24,10 +24,10 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from activitylog.services import activity_record
+from contacts.merging import merge_lead_into_member
 from contacts.models import Conversation, Customer, PendingUnification
 from contacts.mu_counter import mu_writes_lock
 from contacts.services import customer_update
-from imports.engine.unifying import merge_lead_into_member
 
 NOT_A_LEAD = "Only a lead can be unified into a member."
 NOT_A_MEMBER = "A lead is unified into a member, never into another lead (R-U4)."

@@ -16,7 +16,10 @@ Decisions:
 from contacts.models import Customer, PendingUnification
 from imports.chunks import partners_exist
 from imports.engine import mapping as mapping_engine
-from imports.engine.planning import IDENTIFIER_FIELDS, ChunkOutcome, Record, list_keys
+from imports.engine.light_check import list_keys
+from imports.engine.lookups import IDENTIFIER_FIELDS
+from imports.engine.outcome import ChunkOutcome
+from imports.engine.records import Record
 from imports.models import Import
 
 
@@ -68,10 +71,13 @@ class CheckOverlay:
 
     def _phantom(self, value: str, now) -> Record:
         self._phantom_ids -= 1
-        record = Record.loaded(
-            (self._phantom_ids, None, "", None, None, None, False, False, False, False)
-            + ([self.tag], {}, now.timestamp(), False, False, False, self.import_id),
-            0,
+        record = Record(
+            id=self._phantom_ids,
+            unsubscribe_email=False,
+            unsubscribe_texting=False,
+            import_tags=[self.tag],
+            seen=now.timestamp(),
+            last_import_id=self.import_id,
         )
         setattr(record, self.identifier_field, value)
         if self.identifier_field == "email":

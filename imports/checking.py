@@ -7,8 +7,9 @@ Decisions:
   in different chunks is found by the run: memory stays flat however many customers the file
   updates.
 - Where nothing in the channel can unify with the rows, existing customers are only matched
-  and checked: loaded light (the identifier, the size bound, the list keys) and planned with
-  ``check_only``; a row only whole records can decide sends its chunk back to the whole plan.
+  and checked: loaded light (the identifier, the size bound, the list keys) and planned by
+  ``light_check.CheckPlanner``; a row only whole records can decide sends its chunk back to the
+  whole plan.
   Both give the same report (tested).
 - ``on_keys`` is told the failed-rows file's columns before the first failure, so a command's
   check writes its failed rows as they come; the file is opened once.
@@ -39,14 +40,10 @@ from imports.chunks import (
 )
 from imports.engine import mapping as mapping_engine
 from imports.engine.counts import Counts, chunk_counts
-from imports.engine.planning import (
-    LOOKUP_KEYS,
-    ChunkOutcome,
-    Failure,
-    NeedsFullRecords,
-    RowParser,
-    lookup_values,
-)
+from imports.engine.light_check import NeedsFullRecords
+from imports.engine.lookups import LOOKUP_KEYS, lookup_values
+from imports.engine.outcome import ChunkOutcome, Failure
+from imports.engine.parsing import RowParser
 from imports.engine.reading import FileRefused
 from imports.failed_rows import failure_keys
 from imports.lifecycle import check_reset, file_draft, import_discard

@@ -25,8 +25,12 @@ from django.db.models import Q
 from contacts.models import IS_LEAD, Customer
 from imports import selectors
 from imports.engine import mapping as mapping_engine
+from imports.engine.light_check import CheckPlanner
+from imports.engine.lookups import contact_closure
+from imports.engine.parsing import RowParser
 from imports.engine.pipeline import Forked
-from imports.engine.planning import ChunkPlanner, Record, RowParser, contact_closure
+from imports.engine.planner import ChunkPlanner
+from imports.engine.records import Record
 from imports.models import Import
 from imports.orm_writer import OrmWriter
 
@@ -106,14 +110,14 @@ def chunk_planner(
     imp: Import, mapping, now, mu_room: int | None, check_only: bool = False
 ) -> ChunkPlanner:
     """The planner of one chunk, with the import's tag, choices and the MU room left."""
-    return ChunkPlanner(
+    planner = CheckPlanner if check_only else ChunkPlanner
+    return planner(
         mapping,
         import_id=imp.id,
         tag=imp.tag,
         clear_empty=imp.empty_cells == Import.EmptyCells.CLEAR,
         now=now,
         mu_room=mu_room,
-        check_only=check_only,
         new_opt_outs=imp.new_opt_outs,
     )
 

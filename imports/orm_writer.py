@@ -11,7 +11,7 @@ Decisions:
   encoded details value, built once. The ORM stamps each entry as it saves it; entries order
   by id within a chunk, as the log does for equal times.
 - Statements keep under SQLite's 32,766 bound parameters (MAX_LOOKUP_PARAMS).
-- A check reads customers light (Record.light): the identifier, the size bound, the number of
+- A check reads customers light (``light_record``): the identifier, the size bound, the number of
   profile keys and the mapped list keys, left undecoded. ``appends`` (for each list key, the
   most items a row of the chunk appends) and ``key_limit`` let the PostgreSQL writer send a
   list's text only where an append could pass the item limit, and count a profile's keys only
@@ -28,10 +28,11 @@ from activitylog.models import Entry
 from activitylog.services import activity_record_many
 from contacts import profile_types
 from contacts.models import Customer
-from imports.engine.planning import INSERT_FIELDS, UPDATE_FIELDS, Record, profile_bytes
+from imports.engine.light_check import light_record
+from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, UPDATE_FIELDS, Record, profile_bytes
 from imports.fast_json import dumps
 from imports.models import ImportMatch
-from imports.writer_columns import ORM_LOAD_FIELDS, SEEN
+from imports.writer_columns import ORM_LOAD_FIELDS
 
 MAX_LOOKUP_PARAMS = 20_000
 ORM_BATCH = 500
@@ -62,6 +63,14 @@ def _lookup_batches(member_ids, emails, mobiles):
                 batch, room = [], MAX_LOOKUP_PARAMS
     if batch:
         yield batch
+
+
+def _orm_record(row: tuple) -> Record:
+    """A customer read as ORM_LOAD_FIELDS, as planning takes it."""
+    values = dict(zip(LOAD_FIELDS, row, strict=True))
+    seen = values["seen"]
+    values["seen"] = seen.timestamp() if seen is not None else None
+    return Record(**values)
 
 
 EDITED_BY_IMPORT = "Customer edited by import"
@@ -107,10 +116,7 @@ class OrmWriter:
                 query = query.select_for_update()
             for row in query.values_list(*ORM_LOAD_FIELDS):
                 if row[0] not in records:
-                    row = list(row)
-                    seen = row[SEEN]
-                    row[SEEN] = seen.timestamp() if seen is not None else None
-                    record = Record.loaded(row, 0)
+                    record = _orm_record(row)
                     record.size_bound = profile_bytes(record)
                     records[row[0]] = record
         return list(records.values())
@@ -132,10 +138,7 @@ class OrmWriter:
             for row in query.order_by().values_list(*ORM_LOAD_FIELDS):
                 if row[0] in records:
                     continue
-                row = list(row)
-                seen = row[SEEN]
-                row[SEEN] = seen.timestamp() if seen is not None else None
-                full = Record.loaded(row, 0)
+                full = _orm_record(row)
                 stored = [full.profile.get(key) for key in list_keys]
                 light = (
                     full.id,
@@ -147,7 +150,7 @@ class OrmWriter:
                     *(None if v is None else dumps(v) for v in stored),
                     *(len(v) if isinstance(v, list) else None for v in stored),
                 )
-                records[row[0]] = Record.light(column, light, list_keys)
+                records[row[0]] = light_record(column, light, list_keys)
         return list(records.values())
 
     def insert(self, *, channel_id: int, records: list[Record], need_ids: bool = True) -> None:

@@ -23,7 +23,7 @@ Decisions:
 - A chunk loads without locks, then locks only the customers it writes, in id order, and
   compares their row versions (xmin) with the loaded ones: a manager's edit, a block or a
   delete since the load shows as a change, and the chunk is planned again under locks.
-- A light load (a check's, Record.light) has the server compute the size bound ``load``
+- A light load (a check's, ``light_record``) has the server compute the size bound ``load``
   computes, a bound of the number of profile keys and, for each mapped list key, its length
   and, where an append could pass the item limit, its JSON text. A jsonb object of n keys
   takes at least 9n bytes uncompressed (two 4-byte entries and a character a key), so its
@@ -43,12 +43,19 @@ from django.utils import timezone
 from activitylog.models import Entry
 from contacts import profile_types
 from contacts.models import Customer
-from imports.engine.planning import INSERT_FIELDS, UPDATE_FIELDS, Record
+from imports.engine.light_check import light_record
+from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, UPDATE_FIELDS, Record
 from imports.fast_json import dumps, loads
 from imports.models import ImportMatch
 from imports.orm_writer import OrmWriter, edit_entries
 from imports.pg_plans import ChannelStatistics, fetch_lookup
-from imports.writer_columns import ENTRY_COLUMNS, PG_LOAD_COLUMNS, PG_TYPES
+from imports.writer_columns import (
+    ENTRY_COLUMNS,
+    PG_LOAD_COLUMNS,
+    PG_LOAD_JSON_AT,
+    PG_LOAD_TEXT_AT,
+    PG_TYPES,
+)
 
 _STAGE_DDL = "CREATE TEMP TABLE IF NOT EXISTS {name} (id bigint, {columns}) ON COMMIT DELETE ROWS"
 # One index probe a key (see Decisions).
@@ -171,14 +178,17 @@ class PostgresWriter(OrmWriter):
                 continue
             row = list(row)
             version = row.pop()
-            tags_text, profile_text = row[10], row[11]
-            row[10], row[11] = decode(tags_text), decode(profile_text)
             # The stored JSON text is a bound of its compact UTF-8 (4 bytes a character at
             # most); the built-in strings count 6 bytes a character (escapes).
-            strings = sum(len(v) for v in row[1:6] if v)
-            bound = 4 * (len(tags_text) + len(profile_text)) + 6 * strings + 200
-            record = records[row[0]] = Record.loaded(row, bound)
-            record.version = version
+            bound = 200
+            for at in PG_LOAD_JSON_AT:
+                bound += 4 * len(row[at])
+                row[at] = decode(row[at])
+            for at in PG_LOAD_TEXT_AT:
+                if row[at]:
+                    bound += 6 * len(row[at])
+            values = dict(zip(LOAD_FIELDS, row, strict=True))
+            records[row[0]] = Record(**values, size_bound=bound, version=version)
         return list(records.values())
 
     def load_light(
@@ -209,7 +219,7 @@ class PostgresWriter(OrmWriter):
         thresholds = [profile_types.MAX_LIST_ITEMS - longest for longest in appends]
         params = [param, 9 * key_limit, *thresholds, *list_keys, channel_id]
         records: dict[int, Record] = {}
-        light = Record.light
+        light = light_record
         for row in fetch_lookup(sql, params):
             if row[0] not in records:
                 records[row[0]] = light(column, row, list_keys)

@@ -55,8 +55,11 @@ from imports.chunks import (
 )
 from imports.engine import mapping as mapping_engine
 from imports.engine.counts import chunk_counts
-from imports.engine.planning import ChunkOutcome, Record, RowParser, lookup_values
+from imports.engine.lookups import lookup_values
+from imports.engine.outcome import ChunkOutcome
+from imports.engine.parsing import RowParser
 from imports.engine.reading import FileRefused
+from imports.engine.records import Record
 from imports.failed_rows import failures_save
 from imports.models import COUNT_FIELDS, Import, ImportMatch
 from imports.notifications import import_notify

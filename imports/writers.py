@@ -23,7 +23,8 @@ from activitylog.models import Entry
 from activitylog.services import activity_record_many
 from contacts.models import Customer, PendingUnification
 from contacts.unification import conversations_move
-from imports.engine.planning import ChunkOutcome, Record
+from imports.engine.outcome import ChunkOutcome
+from imports.engine.records import Record
 from imports.models import Import, ImportConflict, ImportFailure
 from imports.orm_writer import OrmWriter
 from imports.pg_writer import PostgresWriter

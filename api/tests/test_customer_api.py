@@ -13,7 +13,7 @@ from api import errors
 from contacts import profile_dates, profile_types
 from contacts.models import Conversation, Customer, PendingUnification, ProfileKey
 from contacts.selectors import mu_count
-from imports.engine.planning import OPT_OUT_REQUIRED
+from imports.engine.planner import OPT_OUT_REQUIRED
 from tests.factories import ChannelFactory, ConversationFactory, CustomerFactory
 
 OPT_OUTS = {"unsubscribeEmail": False, "unsubscribeTexting": "true"}

@@ -10,6 +10,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from contacts import profile_types as pt
+from contacts.columns import COLUMNS as COLUMNS_TABLE
+from contacts.columns import JSONB, STORED_FIELDS
 from contacts.models import Channel, Conversation, Customer, ProfileKey
 from contacts.services import customer_table_upkeep, mu_rebalance
 
@@ -74,27 +76,10 @@ SUBJECTS = [
     "Password reset",
     "Product availability",
 ]
-COLUMNS = (
-    "channel_id",
-    "member_id",
-    "name",
-    "email",
-    "mobile_number",
-    "landline_number",
-    "email_verified",
-    "mobile_verified",
-    "unsubscribe_email",
-    "unsubscribe_texting",
-    "import_tags",
-    "profile",
-    "created_at",
-    "updated_at",
-    "last_seen_at",
-    "has_booted",
-    "is_hidden",
-    "is_blocked",
-    "blocked_at",
-)
+# The COPY's columns: the channel, then every stored field (contacts.columns); a field a demo
+# customer leaves out is null.
+COLUMNS = ("channel_id", *STORED_FIELDS)
+_JSON_FIELDS = frozenset(c.field for c in COLUMNS_TABLE if c.sql == JSONB)
 TWO_YEARS = 730 * 24 * 3600
 # Multiplying by a number coprime to the range permutes it: unique, random-looking mobiles.
 # +82 10-5970-xxxx .. 10-5999-xxxx are not valid numbers, so the range skips them.
@@ -122,39 +107,43 @@ def demo_customers_load(
     rng = random.Random(seed)
     max_before = Customer.objects.aggregate(m=Max("id"))["m"] or 0
     keys = list(ProfileKey.objects.filter(channel=channel).values_list("name", "type"))
-    rows = _rows(channel.pk, max_before + 1, count, rng, time.time(), keys)
+    rows = _rows(max_before + 1, count, rng, time.time(), keys)
     if connection.vendor == "postgresql":
-        _copy(rows, channel.pk)
+        _copy(channel.pk, rows)
     else:
-        _bulk_create(rows, batch_size)
+        _bulk_create(channel.pk, rows, batch_size)
     conversations = _conversations(channel, max_before, count, rng)
     if channel.mu_limit is not None:
         mu_rebalance(channel)
     return DemoResult(count, conversations, time.monotonic() - started)
 
 
-def _copy(rows, channel_id: int) -> None:
-    tags_json: dict[tuple, str] = {}
+def _copy(channel_id: int, rows) -> None:
+    """COPY the customers into the table, JSON as text."""
     sql = f"COPY contacts_customer ({', '.join(COLUMNS)}) FROM STDIN"
+    dumps = json.dumps
     with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            tags = row[10]
-            text = tags_json.get(tags)
-            if text is None:
-                text = tags_json[tags] = json.dumps(list(tags))
-            copy.write_row((*row[:10], text, json.dumps(row[11]) if row[11] else "{}", *row[12:]))
+        for values in rows:
+            copy.write_row(
+                (
+                    channel_id,
+                    *(
+                        dumps(values[name]) if name in _JSON_FIELDS else values.get(name)
+                        for name in STORED_FIELDS
+                    ),
+                )
+            )
     # Pages of the contact list can then be index-only scans right away instead of after
     # autovacuum; the channel's MU counter is checked.
     customer_table_upkeep(channel_ids=[channel_id])
 
 
-def _bulk_create(rows, batch_size: int) -> None:
+def _bulk_create(channel_id: int, rows, batch_size: int) -> None:
+    """Insert the customers through the ORM, a batch at a time."""
     batch = []
     with transaction.atomic():
-        for row in rows:
-            values = dict(zip(COLUMNS, row, strict=True))
-            values["import_tags"] = list(values["import_tags"])
-            batch.append(Customer(**values))
+        for values in rows:
+            batch.append(Customer(channel_id=channel_id, **values))
             if len(batch) >= batch_size:
                 Customer.objects.bulk_create(batch)
                 batch = []
@@ -162,7 +151,8 @@ def _bulk_create(rows, batch_size: int) -> None:
             Customer.objects.bulk_create(batch)
 
 
-def _rows(channel_id: int, first_number: int, count: int, rng: random.Random, now: float, keys):
+def _rows(first_number: int, count: int, rng: random.Random, now: float, keys):
+    """The generated customers, each its stored fields by name."""
     rand = rng.random
     choice = rng.choice
     for number in range(first_number, first_number + count):
@@ -200,32 +190,30 @@ def _rows(channel_id: int, first_number: int, count: int, rng: random.Random, no
         landline = (
             f"+822{rng.randrange(2000, 10000)}{rng.randrange(10000):04d}" if rand() < 0.15 else None
         )
-        tags = tuple(tag for tag, share in IMPORT_TAGS if rand() < share)
+        tags = [tag for tag, share in IMPORT_TAGS if rand() < share]
         created = now - rand() * TWO_YEARS
         updated = created + rand() * (now - created)
         # A customer created by hand or import is "seen" then (R-I19); booting moves it on.
         seen = created + rand() * (now - created) if booted else created
-        yield (
-            channel_id,
-            member_id,
-            name,
-            email,
-            mobile,
-            landline,
-            email_verified,
-            mobile_verified,
-            _opt_out(rand()),
-            _opt_out(rand()),
-            tags,
-            _profile(keys, rng, number) if keys else {},
-            datetime.fromtimestamp(created, UTC),
-            datetime.fromtimestamp(updated, UTC),
-            datetime.fromtimestamp(seen, UTC),
-            booted,
-            False,
-            False,
-            None,
-        )
+        yield {
+            "member_id": member_id,
+            "name": name,
+            "email": email,
+            "mobile_number": mobile,
+            "landline_number": landline,
+            "email_verified": email_verified,
+            "mobile_verified": mobile_verified,
+            "unsubscribe_email": _opt_out(rand()),
+            "unsubscribe_texting": _opt_out(rand()),
+            "import_tags": tags,
+            "profile": _profile(keys, rng, number) if keys else {},
+            "created_at": datetime.fromtimestamp(created, UTC),
+            "updated_at": datetime.fromtimestamp(updated, UTC),
+            "last_seen_at": datetime.fromtimestamp(seen, UTC),
+            "has_booted": booted,
+            "is_hidden": False,
+            "is_blocked": False,
+        }
 
 
 def _opt_out(r: float) -> bool | None:

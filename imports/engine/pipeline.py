@@ -1,15 +1,22 @@
 """Run a generator in a forked child process and take its items here, in order.
 
-An import is Python-bound: reading and parsing cells is about a third of the work, planning and
-writing the rest. On two cores the parsing can run in a second process while this one plans the
-previous chunk and PostgreSQL writes it. `os.fork` rather than `multiprocessing`: django-q2 runs
-tasks in daemonic processes, which `multiprocessing` forbids to have children. The child only
-reads the file and parses; it never touches the database connection it inherits, and it ends
-with `os._exit`, so nothing of the parent's is closed or flushed twice.
+An import is Python-bound: reading and parsing cells is a good part of the work (figures in
+bench/README.md), planning and writing the rest. On two cores the parsing can run in a second
+process while this one plans the previous chunk and PostgreSQL writes it. `os.fork` rather than
+`multiprocessing`: django-q2 runs tasks in daemonic processes, which `multiprocessing` forbids
+to have children. The child only reads the file and parses; it never touches the database
+connection it inherits, and it ends with `os._exit`, so nothing of the parent's is closed or
+flushed twice.
 
 Each item crosses the pipe as one length-prefixed pickle. A thread here drains the pipe into a
 short queue of raw frames (reading releases the GIL), so the child may run a few items ahead
 while this process waits on the database, and memory still stays bounded.
+
+Decisions:
+- The child starts at once, so this process may do other work (count the file's rows) while
+  it parses. It runs at most a few items ahead: memory stays flat however long the stream is.
+  Closing a ``Forked`` (or leaving it as a context manager) stops the child early; it is closed
+  when the items run out.
 """
 
 import contextlib
@@ -33,15 +40,10 @@ class ChildDied(RuntimeError):
 
 
 class Forked(Iterator[T]):
-    """The items of ``produce()``, computed in a child process; its errors are raised here.
-
-    The child starts at once, so this process may do other work (count the file's rows) while
-    it parses. It runs at most a few items ahead: memory stays flat however long the stream
-    is. Close it (or use it as a context manager) to stop the child early; it is closed when
-    the items run out.
-    """
+    """The items of ``produce()``, computed in a child process; its errors are raised here."""
 
     def __init__(self, produce: Callable[[], Iterable[T]]) -> None:
+        """Fork the child that runs ``produce`` and start reading its frames."""
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child
@@ -60,9 +62,11 @@ class Forked(Iterator[T]):
         self._reader.start()
 
     def __iter__(self) -> "Forked[T]":
+        """Itself: an iterator."""
         return self
 
     def __next__(self) -> T:
+        """The child's next item; its error raised here; closed at the end."""
         if self._pid is None:
             raise StopIteration
         try:
@@ -94,12 +98,15 @@ class Forked(Iterator[T]):
         self._reader.join()
 
     def __enter__(self) -> "Forked[T]":
+        """Itself, closed on leaving."""
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        """Stop the child."""
         self.close()
 
     def __del__(self) -> None:
+        """Stop a child still running when the iterator is dropped."""
         if getattr(self, "_pid", None) is not None:
             self.close()
 
@@ -124,6 +131,7 @@ def _drain(read_fd: int, frames: queue.Queue, stop: threading.Event) -> None:
 
 
 def _read_exactly(source, size: int) -> bytes | None:
+    """``size`` bytes from the pipe, or None where it ends first."""
     parts, left = [], size
     while left:
         part = source.read(left)
@@ -135,11 +143,13 @@ def _read_exactly(source, size: int) -> bytes | None:
 
 
 def _produce_into(write_fd: int, produce: Callable[[], Iterable]) -> None:
+    """In the child: send each item, then the end or the error, and exit."""
     status = 1
     try:
         with os.fdopen(write_fd, "wb") as out:
 
             def send(message: tuple) -> None:
+                """One length-prefixed pickle down the pipe."""
                 frame = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
                 out.write(len(frame).to_bytes(_HEADER))
                 out.write(frame)

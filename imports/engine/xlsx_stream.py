@@ -1,10 +1,9 @@
 """Write a one-sheet .xlsx workbook of text cells as a stream of bytes. Pure (stdlib only).
 
 Decisions (R-E1):
-- openpyxl's write-only mode builds an element per cell; here it wrote 50,000 rows of 12
-  cells in 12 s, about four minutes for a million customers. This module writes the sheet's
-  XML directly (50,000 such rows in under a second) and the workbook's other parts as fixed
-  text. Reading stays with openpyxl (the importer, the tests).
+- openpyxl's write-only mode builds an element per cell, minutes for a million customers
+  (bench/README.md). This module writes the sheet's XML directly and the workbook's other
+  parts as fixed text. Reading stays with openpyxl (the importer, the tests).
 - Every cell is an inline string in a text-formatted column: Excel shows ``0010``,
   ``+821020203030`` and ``2025-05-04`` as written and keeps them text when edited; no shared
   strings table grows in memory. Empty cells are left out.
@@ -14,8 +13,8 @@ Decisions (R-E1):
   U+FFFE, U+FFFF, lone surrogates) become U+FFFD, as in the failed-rows file: no spreadsheet
   cell holds them; a CSV export keeps them. A carriage return is written ``&#13;``, which XML's
   line-end normalisation keeps.
-- The sheet is deflated at level 1: on a million customers level 6 took 30 s where level 1
-  takes 6 s, for a file 1.3 times as big (7:1 instead of 9:1).
+- The sheet is deflated at level 1: a higher level makes the file only a little smaller and
+  takes several times as long (bench/README.md).
 - The zip is written forward only (data descriptors), so it streams to a response; entries
   carry a fixed date, so the same rows give the same bytes. No ZIP64: Excel refuses a small
   entry whose streamed header announces ZIP64, and a sheet is capped anyway, at ``MAX_ROWS``

@@ -5,7 +5,7 @@ from dataclasses import FrozenInstanceError
 import pytest
 
 from imports.engine.counts import NAMES, Counts, chunk_counts
-from imports.engine.planning import ChunkOutcome, Failure
+from imports.engine.outcome import ChunkOutcome, Failure
 from imports.models import COUNT_FIELDS, Import
 
 JSON = {

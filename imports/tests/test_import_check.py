@@ -17,7 +17,8 @@ from contacts.profile_types import (
 )
 from contacts.services import profile_key_add
 from imports import checking, lifecycle, running
-from imports.engine.planning import ChunkPlanner, NeedsFullRecords
+from imports.engine import light_check
+from imports.engine.light_check import NeedsFullRecords
 from imports.models import Import, ImportFailure
 from tests.factories import CustomerFactory
 
@@ -34,17 +35,17 @@ def media(settings, tmp_path):
 def light_calls(monkeypatch):
     """Count the rows the light check plans, and the chunks it sends to the whole plan."""
     calls = {"rows": 0, "fallbacks": 0}
-    check = ChunkPlanner._check_update
+    check = light_check.check_update
 
-    def counted(self, *args):
+    def counted(*args):
         calls["rows"] += 1
         try:
-            return check(self, *args)
+            return check(*args)
         except NeedsFullRecords:
             calls["fallbacks"] += 1
             raise
 
-    monkeypatch.setattr(ChunkPlanner, "_check_update", counted)
+    monkeypatch.setattr(light_check, "check_update", counted)
     return calls
 
 
@@ -62,11 +63,11 @@ def configured(channel, by, text, **options):
 def whole_check(monkeypatch, imp):
     """The dry run with the light check switched off: every chunk planned on whole records."""
 
-    def refuse(self, *args):
+    def refuse(*args):
         raise NeedsFullRecords
 
     with monkeypatch.context() as patched:
-        patched.setattr(ChunkPlanner, "_check_update", refuse)
+        patched.setattr(light_check, "check_update", refuse)
         return checking.import_check(imp=imp)
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from contacts.models import Channel, Customer
 from imports import lifecycle, refusals, running
 from imports.engine import mapping as mapping_engine
-from imports.engine.planning import MEMBER_ID_EMPTY
+from imports.engine.parsing import MEMBER_ID_EMPTY
 from imports.management.commands import _foreground as foreground
 from imports.management.commands import import_customers as command
 from imports.models import Import

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from activitylog.models import Entry
 from contacts.models import Customer
 from imports import checking, lifecycle, refusals, running
-from imports.engine.planning import OPT_OUT_REQUIRED
+from imports.engine.planner import OPT_OUT_REQUIRED
 from imports.management.commands import import_customers as command
 from imports.models import Import, ImportFailure
 from imports.tests.test_import_check import whole_check

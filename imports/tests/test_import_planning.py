@@ -7,20 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contacts import profile_types
+from contacts.merging import merge_tags
 from contacts.profile_types import EMPTY, ProfileValueError
+from imports.engine.lookups import lookup_values
 from imports.engine.mapping import KeyInfo, resolve
-from imports.engine.planning import (
-    INSERT_FIELDS,
-    MEMBER_ID_EMPTY,
-    OPT_OUT_REQUIRED,
-    ChunkPlanner,
-    Failure,
-    Record,
-    RowParser,
-    lookup_values,
-    parser_for_column,
-)
-from imports.engine.unifying import merge_tags
+from imports.engine.outcome import Failure
+from imports.engine.parsing import MEMBER_ID_EMPTY, RowParser, parser_for_column
+from imports.engine.planner import OPT_OUT_REQUIRED, ChunkPlanner
+from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, Record
 
 NOW = datetime(2025, 5, 4, 9, 0, tzinfo=UTC)
 HEADERS = ["memberId", "name", "hobbies", "unsubscribeEmail", "unsubscribeTexting"]
@@ -48,25 +42,13 @@ def _plan(rows, loaded=(), mapping=None, import_id=1, mu_room=None, clear=False,
 
 
 def _copy(record: Record) -> Record:
-    row = [getattr(record, name) for name in _LOAD]
-    row[10], row[11] = list(row[10]), dict(row[11])
-    return Record.loaded(row, record.size_bound)
-
-
-_LOAD = (
-    "id", "member_id", "name", "email", "mobile_number", "landline_number", "email_verified",
-    "mobile_verified", "unsubscribe_email", "unsubscribe_texting", "import_tags", "profile",
-    "seen", "has_booted", "is_hidden", "is_blocked", "last_import_id",
-)  # fmt: skip
+    values = {name: getattr(record, name) for name in LOAD_FIELDS}
+    values["import_tags"], values["profile"] = list(record.import_tags), dict(record.profile)
+    return Record(**values, size_bound=record.size_bound)
 
 
 def _existing(record_id, member_id, **values):
-    row = dict.fromkeys(_LOAD)
-    row |= {"id": record_id, "member_id": member_id, "name": "", "import_tags": [], "profile": {}}
-    row |= {"email_verified": False, "mobile_verified": False, "has_booted": False}
-    row |= {"is_hidden": False, "is_blocked": False}
-    row |= values
-    return Record.loaded([row[name] for name in _LOAD], 0)
+    return Record(id=record_id, member_id=member_id, **values)
 
 
 def test_parse_fails_a_row_without_its_identifier_and_keeps_its_text():

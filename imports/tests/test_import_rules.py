@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from activitylog.models import Entry
 from contacts.models import Channel, Customer, PendingUnification
-from contacts.profile_types import REASON_BOOLEAN, REASON_TOO_MANY_ITEMS
 from contacts.selectors import mu_count
 from imports import checking, lifecycle, notifications, orm_writer, refusals, running
-from imports.engine.planning import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY, OPT_OUT_REQUIRED
+from imports.engine.parsing import IDENTIFIER_EMPTY, MEMBER_ID_EMPTY
+from imports.engine.planner import OPT_OUT_REQUIRED
 from imports.engine.reading import FILE_TOO_LARGE
 from imports.models import Import, ImportConflict, ImportFailure, Notification
 from imports.refusals import ImportRefused
@@ -198,108 +198,41 @@ def test_R_I3_unverified_lead_is_matched_and_its_contact_verified(channel, owner
     assert lead.email_verified
 
 
-# R-I7 opt-outs
+# R-I7..R-I10: the planning rules are tested on the pure planner (test_planner_rules.py); here,
+# that the writers store what it decided.
 
 
-def test_R_I7_existing_customer_keeps_opt_outs_on_absent_column_or_empty_cell(channel, owner):
-    CustomerFactory(
-        channel=channel, member_id="M1", unsubscribe_email=True, unsubscribe_texting=True
-    )
-    CustomerFactory(
-        channel=channel, member_id="M2", unsubscribe_email=True, unsubscribe_texting=True
-    )
-    run_csv(channel, owner, csv("memberId,name", "M1,Ann"))
-    run_csv(channel, owner, csv(f"memberId,{OPT}", "M2,,"), empty_cells="clear")
-    for member_id in ("M1", "M2"):
-        record = customer(channel, member_id=member_id)
-        assert (record.unsubscribe_email, record.unsubscribe_texting) == (True, True)
-
-
-def test_R_I7_a_value_overwrites_the_opt_out(channel, owner):
-    CustomerFactory(
-        channel=channel, member_id="M1", unsubscribe_email=True, unsubscribe_texting=None
-    )
-    run_csv(channel, owner, csv(f"memberId,{OPT}", "M1,no,YES"))
-    record = customer(channel, member_id="M1")
-    assert (record.unsubscribe_email, record.unsubscribe_texting) == (False, True)
-
-
-def test_R_I7_a_new_customer_needs_both_opt_out_values(channel, owner):
-    text = csv("memberId,unsubscribeEmail", "M1,true", "M2,")
-    imp = run_csv(channel, owner, text)
-    assert failures(imp) == [
-        (2, ["unsubscribeTexting"], [OPT_OUT_REQUIRED]),
-        (3, ["unsubscribeEmail", "unsubscribeTexting"], [OPT_OUT_REQUIRED, OPT_OUT_REQUIRED]),
-    ]
-    assert not Customer.objects.filter(channel=channel).exists()
-
-
-def test_R_I7_a_bad_opt_out_value_fails_the_row(channel, owner):
-    imp = run_csv(channel, owner, csv(f"memberId,{OPT}", "M1,maybe,false"))
-    assert failures(imp) == [(2, ["unsubscribeEmail"], [REASON_BOOLEAN])]
-
-
-# R-I8 empty cells
-
-
-def test_R_I8_keep_ignores_empty_cells(channel, owner):
+def test_R_I7_to_R_I10_the_writers_store_what_the_planner_decided(channel, owner):
+    services_keys(channel, owner, hobbies="list", tier="string")
     CustomerFactory(
         channel=channel,
         member_id="M1",
         name="Ann",
         email="ann@example.com",
-        landline_number="+8225556666",
-    )
-    run_csv(channel, owner, csv("memberId,name,email,landlineNumber", "M1,,,"))
-    record = customer(channel, member_id="M1")
-    assert (record.name, record.email, record.landline_number) == (
-        "Ann",
-        "ann@example.com",
-        "+8225556666",
-    )
-
-
-def test_R_I8_clear_erases_values_but_never_opt_outs_identifier_or_member_id(channel, owner):
-    CustomerFactory(
-        channel=channel,
-        member_id="M1",
-        name="Ann",
-        email="ann@example.com",
-        mobile_number="+821020203030",
         landline_number="+8225556666",
         unsubscribe_email=True,
-        unsubscribe_texting=False,
-        profile={"tier": "gold", "hobbies": ["golf"]},
+        unsubscribe_texting=True,
+        import_tags=["older"],
+        profile={"hobbies": ["golf"], "tier": "gold"},
     )
-    services_keys(channel, owner, tier="string", hobbies="list")
-    text = csv(f"memberId,name,email,mobileNumber,landlineNumber,tier,hobbies,{OPT}", "M1,,,,,,,,")
-    imp = run_csv(channel, owner, text, empty_cells="clear")
-    record = customer(channel, member_id="M1")
-    assert record.member_id == "M1"
-    assert (record.name, record.email, record.mobile_number, record.landline_number) == (
-        "",
-        None,
-        None,
-        None,
+    text = csv(
+        f"memberId,name,email,landlineNumber,hobbies,tier,{OPT}",
+        'M1,,,+82 2-555-7777,"[""chess""]",,no,',
+        'M2,Bob,bob@example.com,,"[""golf""]",silver,false,true',
     )
-    assert not record.email_verified and not record.mobile_verified
-    assert record.profile == {}
-    assert (record.unsubscribe_email, record.unsubscribe_texting) == (True, False)
-    assert counters(imp)["updated"] == 1
-
-
-def test_R_I8_clear_never_clears_a_lead_identifier(channel, owner):
-    CustomerFactory(channel=channel, email=None, mobile_number="+821020203030", name="Lee")
-    run_csv(
-        channel,
-        owner,
-        csv("mobileNumber,name", "+821020203030,"),
-        kind="lead",
-        identifier="mobile",
-        empty_cells="clear",
-    )
-    record = customer(channel, mobile_number="+821020203030")
-    assert record.name == ""
+    imp = run_csv(channel, owner, text, empty_cells="clear", tag="spring")
+    assert (imp.created_count, imp.updated_count, imp.failed_count) == (1, 1, 0)
+    updated = customer(channel, member_id="M1")
+    assert (updated.name, updated.email, updated.email_verified) == ("", None, False)
+    assert updated.landline_number == "+8225557777"
+    assert (updated.unsubscribe_email, updated.unsubscribe_texting) == (False, True)
+    assert updated.profile == {"hobbies": ["golf", "chess"]}
+    assert updated.import_tags == ["older", "spring"]
+    created = customer(channel, member_id="M2")
+    assert (created.name, created.email, created.email_verified) == ("Bob", "bob@example.com", True)
+    assert (created.unsubscribe_email, created.unsubscribe_texting) == (False, True)
+    assert created.profile == {"hobbies": ["golf"], "tier": "silver"}
+    assert created.import_tags == ["spring"]
 
 
 def services_keys(channel, by, **keys):
@@ -309,60 +242,12 @@ def services_keys(channel, by, **keys):
         profile_key_add(channel=channel, by=by, name=name, type=type_name)
 
 
-# R-I9 lists
-
-
-def test_R_I9_list_keys_append_without_duplicates_other_types_replace(channel, owner):
-    services_keys(channel, owner, hobbies="list", scores="listOfNumber", tier="string")
-    CustomerFactory(
-        channel=channel,
-        member_id="M1",
-        profile={"hobbies": ["golf", "tennis"], "scores": [1, 2], "tier": "gold"},
-    )
-    text = csv("memberId,hobbies,scores,tier", 'M1,"[""tennis"", ""chess""]","[2, 3]",silver')
-    run_csv(channel, owner, text)
-    assert customer(channel, member_id="M1").profile == {
-        "hobbies": ["golf", "tennis", "chess"],
-        "scores": [1, 2, 3],
-        "tier": "silver",
-    }
-
-
-def test_R_I9_a_list_over_200_items_fails_the_row(channel, owner):
-    services_keys(channel, owner, hobbies="list")
-    CustomerFactory(
-        channel=channel, member_id="M1", profile={"hobbies": [f"h{i}" for i in range(150)]}
-    )
-    items = ", ".join(f'""n{i}""' for i in range(60))
-    imp = run_csv(channel, owner, csv("memberId,hobbies", f'M1,"[{items}]"'))
-    assert failures(imp) == [(2, ["hobbies"], [REASON_TOO_MANY_ITEMS])]
-    assert len(customer(channel, member_id="M1").profile["hobbies"]) == 150
-
-
 # R-I10 import tags
-
-
-def test_R_I10_the_tag_is_added_to_every_created_or_matched_customer(channel, owner):
-    CustomerFactory(channel=channel, member_id="M1", import_tags=["older"])
-    text = csv(f"memberId,{OPT}", "M1,,", "M2,false,false", "M3,,")
-    imp = run_csv(channel, owner, text, tag="spring")
-    assert customer(channel, member_id="M1").import_tags == ["older", "spring"]
-    assert customer(channel, member_id="M2").import_tags == ["spring"]
-    assert counters(imp)["failed"] == 1  # M3: a new customer without opt-outs is not tagged
 
 
 def test_R_I10_the_default_tag_is_the_file_name_without_extension(channel, owner):
     run_csv(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"), file_name="VIP list.2025.csv")
     assert customer(channel, member_id="M1").import_tags == ["VIP list.2025"]
-
-
-def test_R_I10_at_most_30_tags_the_oldest_dropped_and_no_tag_twice(channel, owner):
-    tags = [f"t{i}" for i in range(30)]
-    CustomerFactory(channel=channel, member_id="M1", import_tags=tags)
-    CustomerFactory(channel=channel, member_id="M2", import_tags=["t5", "again"])
-    run_csv(channel, owner, csv("memberId", "M1", "M2", "M1"), tag="again")
-    assert customer(channel, member_id="M1").import_tags == [*tags[1:], "again"]
-    assert customer(channel, member_id="M2").import_tags == ["t5", "again"]
 
 
 def test_R_I10_an_invalid_tag_is_refused(channel, owner):
@@ -561,7 +446,9 @@ def test_R_I17_editor_may_import(channel, owner, editor):
 # R-I18 file order
 
 
-def test_R_I18_rows_for_the_same_customer_apply_in_file_order(channel, owner, chunked):
+def test_R_I18_rows_for_the_same_customer_apply_in_file_order_across_chunks(
+    channel, owner, chunked
+):
     services_keys(channel, owner, hobbies="list")
     text = csv(
         f"memberId,name,hobbies,{OPT}",

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from contacts.models import Customer
 from imports import lifecycle, running, selectors
 from imports.engine.mapping import KeyInfo, MappingError, resolve
-from imports.engine.planning import ChunkPlanner, RowParser
+from imports.engine.parsing import RowParser
+from imports.engine.planner import ChunkPlanner
 from imports.engine.quotes import QUOTE_LONE, QUOTE_NOT_CLOSED, QUOTE_TEXT_AFTER
 from imports.engine.reading import FileRefused, open_table
 from imports.models import Import, ImportFailure
