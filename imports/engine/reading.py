@@ -2,7 +2,8 @@
 
 Pure code, no Django imports. Memory stays constant for CSV whatever the file size; rows are
 plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays tiny. This
-module opens an upload and reads CSV; table.py holds what every format shares, workbook.py
+module opens an upload and reads CSV; encodings.py tells a CSV file's encoding, table.py holds what
+every format shares, workbook.py
 reads .xlsx, quotes.py finds the quote that breaks a CSV file.
 
 Decisions (R-I14, R-I17, R-I22):
@@ -51,6 +52,16 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import IO
 
+from .encodings import (
+    BOMS_OF,
+    MARK,
+    MARK_ERRORS,
+    SAMPLE_BYTES,
+    UNDECODABLE,
+    detect_encoding,
+    looks_binary,
+    utf16_byte_order,
+)
 from .formulas import csv_unescape
 from .quotes import (
     NOT_CLOSED,
@@ -82,7 +93,6 @@ from .workbook import (  # noqa: F401  (re-exported)
 )
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
-SAMPLE_BYTES = 1024 * 1024
 READ_BUFFER_BYTES = 1024 * 1024
 
 FILE_TOO_LARGE = "The file is larger than 100 MB. Split it into smaller files and import each."
@@ -93,9 +103,6 @@ FILE_NO_DATA_ROWS = (
 OLD_EXCEL = (
     "Old Excel (.xls) files and password-protected workbooks cannot be imported. Save it as "
     ".xlsx without a password, or as CSV UTF-8, and upload it again."
-)
-UNDECODABLE = (
-    "We could not read the file's text encoding. Save it as CSV UTF-8 and upload it again."
 )
 UNDECODABLE_ROW = (
     "Row {row} has characters that are not valid {encoding} text. Save the file as CSV UTF-8 "
@@ -128,50 +135,13 @@ Source = IO[bytes] | str | os.PathLike[str]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_BOMS_OF = {"utf-16": (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)}
-_BOMS_OF["utf-32"] = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-_UTF16_SAMPLE_BYTES = 4096
 # ASCII-compatible encodings in which a 0x22 byte is always a quote, never part of a character.
 _QUOTE_SAFE_ENCODINGS = frozenset(
     {"utf-8", "utf-8-sig", "ascii", "latin-1", "cp949", "euc_kr", "cp1252", "iso8859-15"}
 )
-# C0 controls other than tab, LF and CR never appear in a spreadsheet's text: more than 1% of
-# them (NUL included) is a binary file; a few are a text file whose cells holding them fail.
-_CONTROL_BYTES = [bytes([b]) for b in (*range(9), 11, 12, *range(14, 32), 127)]
-_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 
 
-def _euc_kr_chars(leads: range) -> str:
-    chars = []
-    for lead in leads:
-        for trail in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):
-                chars.append(bytes([lead, trail]).decode("euc_kr"))
-    return "".join(chars)
-
-
-# Korean text saved as CP949 is made of KS X 1001's symbols and jamo (lead bytes A1-AF) and its
-# 2,350 common Hangul syllables (B0-C8). Other bytes that happen to decode as CP949 give mostly
-# Hanja or the rarer extension syllables.
-_KOREAN = re.compile(f"[{re.escape(_euc_kr_chars(range(0xA1, 0xC9)))}]")
 _SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\r|\n|$)")
-_MARK = "\udcff"
-_MARK_ERRORS = "imports.engine.reading.mark"
-
-
-def _mark_undecodable(error: UnicodeError) -> tuple[str, int]:
-    # A lone surrogate cannot come out of a strict decode, so it marks the bad bytes exactly.
-    return _MARK, error.end  # type: ignore[attr-defined]
-
-
-codecs.register_error(_MARK_ERRORS, _mark_undecodable)
 
 
 def open_table(
@@ -241,16 +211,16 @@ class _CsvTable(Table):
         super().__init__(source, owns_source=owns_source)
         is_known_bad = False
         if encoding is None:
-            encoding, is_known_bad = _detect_encoding(source, head=head, size=size)
-        elif encoding in ("utf-16", "utf-32") and not head.startswith(_BOMS_OF[encoding]):
+            encoding, is_known_bad = detect_encoding(source, head=head, size=size)
+        elif encoding in ("utf-16", "utf-32") and not head.startswith(BOMS_OF[encoding]):
             # Python's "utf-16" and "utf-32" insist on a BOM; without one, the bytes tell.
-            encoding = f"{encoding}-{_utf16_byte_order(head) or 'le'}"
+            encoding = f"{encoding}-{utf16_byte_order(head) or 'le'}"
         self.encoding = encoding
         if self.encoding == "utf-8" and head.startswith(codecs.BOM_UTF8):
             self.encoding = "utf-8-sig"
-        if not self.encoding.startswith(("utf-16", "utf-32")) and _looks_binary(head):
+        if not self.encoding.startswith(("utf-16", "utf-32")) and looks_binary(head):
             raise FileRefused(NOT_A_TABLE)
-        decoder = codecs.getincrementaldecoder(self.encoding)(_MARK_ERRORS)
+        decoder = codecs.getincrementaldecoder(self.encoding)(MARK_ERRORS)
         try:
             head_text = decoder.decode(head, len(head) == size).removeprefix("\ufeff")
         except UnicodeError:
@@ -399,11 +369,11 @@ class _CsvTable(Table):
         """Find the first row holding bytes the encoding cannot decode, to name it."""
         assert self.encoding is not None
         name = ENCODING_NAMES.get(self.encoding, self.encoding)
-        with self._text(errors=_MARK_ERRORS) as text:
+        with self._text(errors=MARK_ERRORS) as text:
             try:
                 numbered = enumerate(csv.reader(text, **self._dialect), 1 - self._preamble)
                 for number, cells in numbered:
-                    if any(_MARK in cell for cell in cells):
+                    if any(MARK in cell for cell in cells):
                         return FileRefused(UNDECODABLE_ROW.format(row=number, encoding=name))
             except (csv.Error, UnicodeError):
                 pass
@@ -415,97 +385,6 @@ def _unguarded(cells: list[str]) -> list[str]:
     if "'" not in "".join(cells):
         return cells
     return [csv_unescape(cell) for cell in cells]
-
-
-def _detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str, bool]:
-    """Pick the encoding from a BOM, else from the first block that is not plain ASCII.
-
-    Returns the encoding and whether the file is already known not to decode with it: a file
-    that is UTF-8 up to some row is refused naming that row rather than read as another
-    encoding.
-    """
-    for bom, encoding in _BOMS:
-        if head.startswith(bom):
-            return encoding, False
-    byte_order = _utf16_byte_order(head)
-    if byte_order is not None:
-        return f"utf-16-{byte_order}", False
-    if _looks_binary(head):
-        raise FileRefused(NOT_A_TABLE)
-    sample, offset = head, 0
-    # Only a non-ASCII byte tells encodings apart, and in many files the first one is far down.
-    # A block that follows an all-ASCII block starts on a character boundary in every encoding
-    # considered here, so it decodes on its own.
-    while sample.isascii():
-        offset += len(sample)
-        if offset >= size:
-            return "utf-8", False
-        source.seek(offset)
-        sample = source.read(SAMPLE_BYTES)
-        if not sample:
-            return "utf-8", False
-    final = offset + len(sample) >= size
-    utf8 = codecs.getincrementaldecoder("utf-8")(_MARK_ERRORS).decode(sample, final)
-    bad_utf8 = utf8.count(_MARK)
-    if not bad_utf8:
-        return "utf-8", False
-    try:
-        korean = codecs.getincrementaldecoder("cp949")().decode(sample, final)
-    except UnicodeDecodeError:
-        korean = None
-    if korean is not None and _is_korean(korean):
-        return "cp949", False
-    # Mostly valid UTF-8 with some bad bytes is a UTF-8 file with a bad row, not Windows-1252
-    # (which would turn every "é" of the good rows into "Ã©").
-    if _non_ascii_count(utf8) - bad_utf8 >= bad_utf8:
-        return "utf-8", True
-    try:
-        western = sample.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is not None and _is_western(western):
-        return "cp1252", False
-    raise FileRefused(UNDECODABLE)
-
-
-def _utf16_byte_order(head: bytes) -> str | None:
-    """ "le" or "be" when the first 4 KB look like UTF-16 without a BOM, else None.
-
-    Latin letters, digits and delimiters saved as UTF-16 have a NUL after (LE) or before (BE)
-    each byte of their ASCII form; UTF-32 has NULs on both sides, binary files anywhere.
-    """
-    pairs = min(len(head), _UTF16_SAMPLE_BYTES) // 2
-    sample = head[: 2 * pairs]
-    if pairs < 2:
-        return None
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    if 5 * odd >= pairs and 10 * even <= odd:
-        return "le"
-    if 5 * even >= pairs and 10 * odd <= even:
-        return "be"
-    return None
-
-
-def _non_ascii_count(text: str) -> int:
-    return sum(len(run) for run in _NON_ASCII_RUN.findall(text))
-
-
-def _is_korean(text: str) -> bool:
-    """At least 80% of the non-ASCII characters are common Hangul or Korean symbols."""
-    return 5 * len(_KOREAN.findall(text)) >= 4 * _non_ascii_count(text)
-
-
-def _is_western(text: str) -> bool:
-    """Accented letters come alone or in pairs, not in runs of 4+ (CJK or UTF-8 misread)."""
-    runs = _NON_ASCII_RUN.findall(text)
-    long_runs = sum(1 for run in runs if len(run) >= 4)
-    return 20 * long_runs <= len(runs)
-
-
-def _looks_binary(head: bytes) -> bool:
-    """Many NUL or other control bytes: an image, archive or other non-text file."""
-    controls = sum(head.count(byte) for byte in _CONTROL_BYTES)
-    return controls * 100 > len(head)
 
 
 def _detect_delimiter(text: str) -> str:
