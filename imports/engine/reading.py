@@ -2,9 +2,9 @@
 
 Pure code, no Django imports. Memory stays constant for CSV whatever the file size; rows are
 plain tuples ``(row_number, cells, error)`` so the importer's per-row work stays tiny. This
-module opens an upload and reads CSV; encodings.py tells a CSV file's encoding, table.py holds what
-every format shares, workbook.py
-reads .xlsx, quotes.py finds the quote that breaks a CSV file.
+module opens an upload and reads CSV; encodings.py tells a CSV file's encoding, table.py holds
+what every format shares, workbook.py reads .xlsx, quotes.py finds the quote that breaks a CSV
+file.
 
 Decisions (R-I14, R-I17, R-I22):
 - The format comes from the bytes, never the file name: a zip holding ``xl/workbook.xml`` is
