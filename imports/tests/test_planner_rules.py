@@ -1,7 +1,7 @@
 """The planning rules of an import (R-I7..R-I10, R-I18) on the pure planner: rows in, records out.
 
 What the database keeps of these decisions is tested through the services, against both
-writers, in test_import_rules.py.
+writers, in test_import_rules_rows.py.
 """
 
 from datetime import UTC, datetime

@@ -8,7 +8,7 @@ from contacts.profile_phones import REASON_LANDLINE_COUNTRY_CODE
 from imports.engine.table import FORMULA_NOT_COMPUTED
 from imports.models import ImportFailure
 from imports.tests.fixtures.make_fixtures import sheet_part, workbook_file
-from imports.tests.test_import_rules import counters, csv, failures, run_csv
+from imports.tests.rules_support import counters, csv, failures, run_csv
 from tests.factories import CustomerFactory
 
 OPT = "unsubscribeEmail,unsubscribeTexting"
