@@ -48,7 +48,7 @@ def _triggers() -> set[str]:
 
 
 @pytest.mark.django_db
-def test_the_mu_counter_triggers_exist():
+def test_R_M1_the_mu_counter_triggers_exist():
     """A later migration that rebuilds the customer or channel table on SQLite drops them."""
     assert set(MIGRATION.TRIGGERS[connection.vendor]) <= _triggers()
 
@@ -88,13 +88,13 @@ def test_R_M1_the_triggers_count_what_the_python_condition_counts(channel, other
 
 
 @pytest.mark.django_db
-def test_a_new_channel_gets_its_counter_at_zero():
+def test_R_M1_a_new_channel_gets_its_counter_at_zero():
     channel = channels.channel_create(slug="shop", name="Shop", owner_email="boss@example.com")
     assert MuCounter.objects.get(channel=channel).mu_count == 0
     assert mu_count(ChannelFactory()) == 0
 
 
-def test_lead_add_counts_a_lead_and_one_hidden_by_the_limit(channel, owner):
+def test_R_M1_lead_add_counts_a_lead_and_one_hidden_by_the_limit(channel, owner):
     channel.mu_limit = 1
     channel.save()
     services.lead_add(channel=channel, by=owner, email="kim@example.com")
@@ -103,7 +103,7 @@ def test_lead_add_counts_a_lead_and_one_hidden_by_the_limit(channel, owner):
     assert hidden.is_hidden and mu_checked(channel) == 1
 
 
-def test_an_edit_that_sets_or_clears_a_contact(channel, owner):
+def test_R_M1_an_edit_that_sets_or_clears_a_contact(channel, owner):
     visitor = CustomerFactory(channel=channel, email=None, has_booted=True)
     lead = CustomerFactory(channel=channel, email="kim@example.com", mobile_number="+821020203030")
     assert mu_checked(channel) == 1
@@ -116,7 +116,7 @@ def test_an_edit_that_sets_or_clears_a_contact(channel, owner):
     assert mu_checked(channel) == 2
 
 
-def test_deleting_one_and_many_and_the_hidden_shown_again(channel, owner):
+def test_R_M1_deleting_one_and_many_and_the_hidden_shown_again(channel, owner):
     """R-D1 and R-M2: a deletion makes room, the latest seen hidden customer is shown."""
     channel.mu_limit = 2
     channel.save()
@@ -133,7 +133,7 @@ def test_deleting_one_and_many_and_the_hidden_shown_again(channel, owner):
     assert mu_checked(channel) == 0
 
 
-def test_hiding_and_showing_by_the_limit(channel, owner):
+def test_R_M1_hiding_and_showing_by_the_limit(channel, owner):
     """R-M2: a lower limit hides, a higher one or none shows again."""
     long_ago = timezone.now() - timedelta(days=9)
     CustomerFactory.create_batch(3, channel=channel, last_seen_at=long_ago)
@@ -146,7 +146,7 @@ def test_hiding_and_showing_by_the_limit(channel, owner):
     assert mu_checked(channel) == 5
 
 
-def test_unification_of_a_verified_lead_and_of_a_waiting_one_R_U2_R_U3(channel, owner):
+def test_R_M1_unification_of_a_verified_lead_and_of_a_waiting_one_R_U2_R_U3(channel, owner):
     CustomerFactory(channel=channel, member_id="M1", email="kim@example.com")
     CustomerFactory(channel=channel, member_id="M2", email="lee@example.com")
     lead = CustomerFactory(channel=channel, email="kim@example.com", email_verified=False)
@@ -163,7 +163,7 @@ def test_unification_of_a_verified_lead_and_of_a_waiting_one_R_U2_R_U3(channel, 
     assert mu_checked(channel) == 2
 
 
-def test_an_admin_edit_of_the_channel_keeps_the_count(client, channel):
+def test_R_M1_an_admin_edit_of_the_channel_keeps_the_count(client, channel):
     """The counter is no column of Channel, so saving a channel read before a write moved MU
     cannot write back an old count."""
     staff = get_user_model().objects.create_superuser("support@example.com", "s@example.com", "x")
@@ -185,7 +185,7 @@ def test_an_admin_edit_of_the_channel_keeps_the_count(client, channel):
     assert mu_checked(channel) == 2
 
 
-def test_the_demo_loader(channel):
+def test_R_M1_the_demo_loader(channel):
     channel.mu_limit = 30
     channel.save()
     demo_customers_load(channel=channel, count=60, seed=3, batch_size=25)
@@ -209,7 +209,7 @@ def _recount(*args) -> tuple[str, CommandError | None]:
     return out.getvalue(), None
 
 
-def test_mu_recount_fixes_a_corrupted_counter_and_exits_1(channel, other_channel):
+def test_R_M1_mu_recount_fixes_a_corrupted_counter_and_exits_1(channel, other_channel):
     CustomerFactory.create_batch(3, channel=channel)
     CustomerFactory(channel=other_channel)
     _corrupt(channel, 1)
@@ -221,13 +221,13 @@ def test_mu_recount_fixes_a_corrupted_counter_and_exits_1(channel, other_channel
     assert (out, error) == ("globex: 1, no drift.\nacme: 3, no drift.\n", None)
 
 
-def test_mu_recount_refusals(channel):
+def test_R_M1_mu_recount_refusals(channel):
     assert str(_recount()[1]) == SLUG_OR_ALL
     assert str(_recount("acme", "--all")[1]) == SLUG_OR_ALL
     assert str(_recount("acme", "nope")[1]) == NO_SUCH_CHANNEL.format(slug="nope")
 
 
-def test_mu_recount_makes_a_missing_counter(channel):
+def test_R_M1_mu_recount_makes_a_missing_counter(channel):
     CustomerFactory.create_batch(2, channel=channel)
     MuCounter.objects.filter(channel=channel).delete()
     result = mu_recount(channel=channel)
@@ -235,7 +235,7 @@ def test_mu_recount_makes_a_missing_counter(channel):
     assert mu_checked(channel) == 2
 
 
-def test_the_table_upkeep_recounts_its_channels(channel, other_channel):
+def test_R_M1_the_table_upkeep_recounts_its_channels(channel, other_channel):
     CustomerFactory.create_batch(2, channel=channel)
     _corrupt(channel, 5)
     _corrupt(other_channel, 5)
@@ -246,7 +246,7 @@ def test_the_table_upkeep_recounts_its_channels(channel, other_channel):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_mu_recount_waits_for_a_write_in_flight_and_stays_exact(channel):
+def test_R_M1_mu_recount_waits_for_a_write_in_flight_and_stays_exact(channel):
     written, release = threading.Event(), threading.Event()
     results = []
 

@@ -35,7 +35,7 @@ def _members(name: str, numbers=range(ROWS)) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_an_import_of_20000_rows_with_hidden_ones_and_unifications(channel, owner):
+def test_R_M1_an_import_of_20000_rows_with_hidden_ones_and_unifications(channel, owner):
     channel.mu_limit = LIMIT
     channel.save()
     CustomerFactory.create_batch(10, channel=channel)

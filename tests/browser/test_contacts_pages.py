@@ -9,14 +9,16 @@ from contacts.models import Conversation, Customer, ProfileKey
 from tests.factories import ConversationFactory, CustomerFactory
 
 
-def test_log_in_and_search_the_contact_list(log_in, channel, viewer):
+def test_log_in_and_search_the_contact_list(log_in, channel, viewer, shoot):
     CustomerFactory(channel=channel, name="Kim Minsu", email="kim@example.com")
+    CustomerFactory(channel=channel, name="김민준", email="minjun@example.com")
     CustomerFactory(channel=channel, name="Lee Jiwoo", mobile_number="+821020203030")
     CustomerFactory(channel=channel, name="Hidden Han", is_hidden=True)
     page = log_in(viewer)
     rows = page.locator("#customers tbody tr")
-    expect(rows).to_have_count(2)
-    expect(page.locator("#mu-count")).to_have_text("2")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#mu-count")).to_have_text("3")
+    shoot("list")
 
     page.get_by_label("Search").fill("KIM@example.com")
     page.get_by_role("button", name="Search").click()
@@ -31,6 +33,13 @@ def test_log_in_and_search_the_contact_list(log_in, channel, viewer):
     page.get_by_label("Search").fill("hidden")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No customer matches.")).to_be_visible()
+
+    page.get_by_label("Search").fill("민준")
+    page.get_by_role("button", name="Search").click()
+    expect(rows).to_have_count(1)
+    shoot("hangul-search")
+    rows.first.get_by_role("link", name="김민준").click()
+    expect(page.get_by_role("heading", name="김민준")).to_be_visible()
 
 
 def test_add_a_lead_then_already_exists(log_in, channel, editor):
