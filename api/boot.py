@@ -37,7 +37,8 @@ from activitylog.services import VIA_API, activity_record_many
 from api.errors import value_error
 from contacts import profile_types
 from contacts.keys import customer_type, normalize_email
-from contacts.models import Channel, Customer, MuCounter, PendingUnification
+from contacts.models import Channel, Customer, PendingUnification
+from contacts.mu_counter import mu_writes_lock
 from contacts.selectors import customer_profile
 from contacts.services import mu_rebalance
 from contacts.unification import customer_unify
@@ -249,7 +250,7 @@ def _place(customer: Customer) -> None:
     # The limit's order is applied by one boot of the channel at a time. They wait on the MU
     # counter's row, which a boot that added a customer already holds: waiting on the channel's
     # row instead would deadlock with a boot that holds it and waits on the counter.
-    MuCounter.objects.select_for_update().filter(channel_id=customer.channel_id).first()
+    mu_writes_lock(customer.channel_id)
     channel = channels.get()
     if customer.is_hidden:
         Customer.objects.filter(pk=customer.pk).update(is_hidden=False)
