@@ -24,6 +24,10 @@ process through contacts.selectors.mu_count (the counter row the triggers keep),
 runs (target < 5 ms), and checked against a fresh count of the customer table: right after the
 boots, and again after the customer table's VACUUM.
 Prints a table; exits 1 if a target is missed or a boot fails.
+
+Decisions:
+- The web processes turn Nagle's algorithm off on their connections, as gunicorn sets it;
+  ``runserver`` (`_start_server`) asks for Django's plain development server instead.
 """
 
 import argparse
@@ -133,8 +137,7 @@ def main() -> int:
 
 
 def _give_veil_ids(channel) -> None:
-    """Every customer gets the veilId of a browser that booted before (once; then the table's
-    upkeep, VACUUM ANALYZE)."""
+    """Every customer gets a booted browser's veilId (once), then the table's VACUUM ANALYZE."""
     from django.db import connection
 
     from contacts.models import Customer
@@ -228,8 +231,7 @@ def _run_server_and_clients(args, plugin_key, veils, logins, scratch: Path) -> d
 
 
 def _start_server(port: int, env: dict, logs: Path, runserver: bool):
-    """A web process on ``port``: Django's threaded development server, with Nagle's algorithm
-    off on its connections (as gunicorn sets it) unless ``runserver`` asks for the plain one."""
+    """A web process on ``port``: Django's threaded server, Nagle off unless ``runserver``."""
     from tests.queue_support import Process
 
     args = ["shell", "-c", _SERVE.format(port=port)]
@@ -313,8 +315,7 @@ def _boot(connection, plugin_key, body: dict):
 
 
 def _report_mu(channel, when: str) -> bool:
-    """Print the MU count's timings and its fresh count; whether the median meets the target
-    and the counter equals the fresh count."""
+    """Print the MU count's timings and fresh count; whether the median and the count are right."""
     from contacts.selectors import mu_count_fresh
 
     count, times = _mu_count_times(channel)

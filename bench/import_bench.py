@@ -27,6 +27,16 @@ steps under cProfile on N rows and prints where the time goes.
 Step (s) imports into a channel created after the customer table's last ANALYZE: ``--stale N``
 rows (0 skips it), new customers then every value changed; ``--stale-only`` runs it alone.
 Exit status 1 if a step misses its target.
+
+Decisions:
+- `SessionCpu` reads the CPU of the database's PostgreSQL sessions from /proc ten times a second,
+  so only where the server runs on this machine (else 0). Unlike the wall time and the machine's
+  CPU, it hardly moves with what other programs on the machine do. A session that ends between
+  two readings loses at most its last tenth of a second.
+- Step (s) (`stale_statistics`) ANALYZEs the customer table as the steps before left it (alone:
+  after importing the file into the bench channel), then creates a channel and imports into it
+  twice. The statistics have never seen that channel, as after any channel created since the
+  last ANALYZE (or with autovacuum behind); its lookups must not depend on them.
 """
 
 import argparse
@@ -110,8 +120,7 @@ def migrate() -> None:
 
 
 def setup_channel(slug: str, *, enterprise: bool = False) -> None:
-    """A channel with its owner and the file's custom keys (in this process); ``enterprise``:
-    on the Enterprise plan with the security package, so the import logs each edit (R-I15)."""
+    """A channel, its owner and custom keys, made here; ``enterprise``: logs each edit (R-I15)."""
     from django.db import connections
 
     from contacts.channels import channel_create
@@ -147,10 +156,7 @@ def _process_ticks(pid: int) -> int | None:
 
 
 class SessionCpu(threading.Thread):
-    """CPU seconds of the PostgreSQL sessions on one database while a step runs, read from
-    /proc ten times a second (where the server runs on this machine; else 0). Unlike the wall
-    time and the machine's CPU, it hardly moves with what other programs on the machine do. A
-    session that ends between two readings loses at most its last tenth of a second."""
+    """CPU seconds of the PostgreSQL sessions on one database while a step runs, from /proc."""
 
     def __init__(self, dbname: str) -> None:
         super().__init__(daemon=True)
@@ -207,8 +213,7 @@ class Measured:
 
 
 def run_measured(args: list[str], env: dict[str, str]) -> Measured:
-    """Run a command; return its wall time, peak RSS, CPU time, the machine's and that of the
-    database's PostgreSQL sessions."""
+    """Run a command: its wall time, peak RSS and CPU, the machine's and its database sessions'."""
     timer = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
     command = [timer, "-v", *args] if timer else args
     sessions = SessionCpu(unquote(urlparse(env["DATABASE_URL"]).path.lstrip("/")))
@@ -277,8 +282,7 @@ def copy_only(url: str, path: str) -> None:
 
 
 def profile(env: dict[str, str], workdir: Path, rows: int, seed: int, chosen: list[str]) -> None:
-    """The chosen ones of steps (a), (b), (c) and (e) on a smaller file under cProfile: where
-    the time goes."""
+    """The chosen of steps (a), (b), (c), (e) on a smaller file under cProfile: where time goes."""
     first = write_customers_csv(workdir / "profile.csv", rows, seed=seed)
     second = write_customers_csv(
         workdir / "profile-changed.csv", rows, seed=seed, values_seed=seed + 1
@@ -330,10 +334,7 @@ def profile(env: dict[str, str], workdir: Path, rows: int, seed: int, chosen: li
 
 
 def stale_statistics(env: dict[str, str], workdir: Path, rows: int, seed: int) -> bool:
-    """Step (s): ANALYZE the customer table as the steps before left it (alone: after importing
-    the file into the bench channel), then create a channel and import into it twice. The
-    statistics have never seen that channel, as after any channel created since the last
-    ANALYZE (or with autovacuum behind); its lookups must not depend on them."""
+    """Step (s): ANALYZE, then import twice into a channel the statistics have never seen."""
     manage = [sys.executable, str(MANAGE), "import_customers"]
     with _connect(env["DATABASE_URL"]) as conn:
         filled = conn.execute("SELECT EXISTS (SELECT FROM contacts_customer)").fetchone()[0]

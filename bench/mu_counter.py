@@ -110,8 +110,7 @@ def _statements(channel) -> dict[str, tuple[str, list, int]]:
 
 
 def _timed(sql: str, params: list, times: int, triggers: bool, ids: list[int]) -> float:
-    """Seconds to run the statement `times` times (a one-row statement on each of `ids`), in a
-    transaction then rolled back."""
+    """Seconds to run the statement `times` times (one-row: on each of `ids`), then rolled back."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -126,14 +125,14 @@ def _timed(sql: str, params: list, times: int, triggers: bool, ids: list[int]) -
 
 
 def _trigger_ms(sql: str, params: list, times: int, ids: list[int]) -> tuple[float, float]:
-    """The statement's execution and its MU counter trigger's time in ms, as EXPLAIN ANALYZE
-    reports them (the capture of the transition tables is in the first, not the second)."""
+    """The statement's execution and MU counter trigger ms, as EXPLAIN ANALYZE reports them."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params + ids[:1] * (times > 1))
         [plan] = cursor.fetchone()[0]
         transaction.set_rollback(True)
+    # The capture of the transition tables counts in the execution time, not the trigger's.
     trigger = sum(t["Time"] for t in plan.get("Triggers", []) if "mu_counter" in t["Trigger Name"])
     return plan["Execution Time"], trigger
 

@@ -28,8 +28,7 @@ KEY_FILE_UNREADABLE = "SECRET_KEY_FILE {path} cannot be read: {error}"
 
 
 def secret_key_choose(*, key: str, key_file: str, local_key_file: Path, debug: bool) -> str:
-    """The key from the variable, the key file or the local key file; the development key in
-    debug; else refuse."""
+    """The key from SECRET_KEY, its file or the local file; the dev key in debug; else refuse."""
     key = key.strip()
     if not key and key_file:
         try:

@@ -7,7 +7,8 @@ Decisions:
 - R-M1 is written once in Python, ``IS_MU``, which the contact list and the partial indexes
   use, and once in SQL, in the triggers that keep ``MuCounter`` (the mu_counter migration,
   whose Decisions say why the count is a table of its own the database keeps). The tests hold
-  the two together.
+  the two together. The app reads the counter and never writes it, but for `mu_recount` setting
+  a drift right (``contacts.mu_counter``).
 """
 
 from django.conf import settings
@@ -279,8 +280,7 @@ class Customer(models.Model):
 
 
 class MuCounter(models.Model):
-    """A channel's MU count (R-M1), kept by the database's triggers on the customer table
-    (the mu_counter migration): the app reads it and never writes it."""
+    """A channel's MU count (R-M1), kept by the database's triggers (the mu_counter migration)."""
 
     channel = models.OneToOneField(
         Channel, on_delete=models.CASCADE, primary_key=True, related_name="mu_counter"

@@ -53,8 +53,7 @@ _COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_RE
 
 @dataclass(frozen=True)
 class Search:
-    """What a search matches: one lookup per key, each served by its index, and one per-row test
-    of them all for a walk."""
+    """What a search matches: one lookup per key (each served by its index), one per-row test."""
 
     lookups: tuple[Q, ...]
     scan: Q

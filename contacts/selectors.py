@@ -31,6 +31,11 @@ a million customers):
   The steps return ids (a walk carries two columns, not the row); one query fetches the page.
   A window ends at its last listed customer whatever the type, an index-only read of
   customer_listed_idx, made only when the walk did not fill the page.
+- `CustomerFilters` splits the filters that way: `narrowing` holds the type and the searches the
+  planner estimates well; the others (a name search, an import tag) are `lookups`, any of which
+  may match, and `scan`, the same test written once per row for a walk.
+- An import tag is looked up with ``@>`` on PostgreSQL, served by customer_search_gin; SQLite has
+  no JSON containment lookup, so there it goes through json_each.
 """
 
 import operator
@@ -75,9 +80,7 @@ class CustomerPage:
 
 @dataclass(frozen=True)
 class CustomerFilters:
-    """The contact list's filters: of the listed customers, those of a type and of the searches
-    the planner estimates well (`narrowing`), and of the others (a name search, an import tag)
-    any indexed lookup, also written as one per-row test (`scan`)."""
+    """The list's filters: `narrowing` (well estimated); the others as `lookups` or a `scan`."""
 
     listed: QuerySet[Customer]
     narrowing: Q
@@ -93,8 +96,7 @@ class CustomerFilters:
 
 
 def customers_visible(channel: Channel) -> QuerySet[Customer]:
-    """The customers the contact list shows: neither hidden by the MU limit (R-M2) nor blocked,
-    nor anonymous visitors (no contact, R-C4)."""
+    """The customers the contact list shows: not hidden (R-M2), blocked or anonymous (R-C4)."""
     return Customer.objects.filter(IS_MU, channel=channel)
 
 
@@ -116,8 +118,7 @@ def mu_room(channel: Channel) -> int | None:
 
 
 def customer_type_filter(customer_type: str | None) -> Q:
-    """Members carry a memberId, leads an email or mobile number without one (R-C1); anything
-    else means all customers."""
+    """Members carry a memberId, leads a contact without one (R-C1); any other type: everyone."""
     if customer_type == MEMBER:
         return Q(member_id__isnull=False)
     if customer_type == LEAD:
@@ -126,11 +127,7 @@ def customer_type_filter(customer_type: str | None) -> Q:
 
 
 def import_tag_filter(channel: Channel, tag: str) -> Q:
-    """Customers whose import tags (a JSON list) hold `tag`.
-
-    PostgreSQL uses `@>`, served by customer_search_gin. SQLite has no JSON containment lookup,
-    so it looks the tag up with json_each.
-    """
+    """Customers whose import tags (a JSON list) hold `tag`."""
     if connection.vendor == "postgresql":
         return Q(import_tags__contains=[tag])
     table = Customer._meta.db_table
@@ -242,8 +239,7 @@ def _walked_ids(listed: QuerySet[Customer], test: Q, newest_first: bool, count: 
 
 
 def _looked_up_ids(filters: CustomerFilters, beyond: QuerySet[Customer], newest_first, count):
-    """The first `count` matching ids of `beyond` (the listed customers past the walked
-    windows), found through the indexes."""
+    """The first `count` matching ids past the walked windows (`beyond`), through the indexes."""
     found = [beyond.filter(filters.narrowing, lookup) for lookup in filters.lookups]
     if len(found) == 1:
         # Ordered by `id + 0`, the rest cannot be read by walking the id index again.

@@ -18,6 +18,9 @@ Decisions:
   MU counters of the channels the bulk write covered (``contacts.mu_counter``).
 - The MU count (R-M1) is a counter the database keeps (the mu_counter migration):
   `mu_rebalance` reads it (``selectors.mu_count``) rather than counting the visible customers.
+- `mu_rebalance`: a customer never seen counts as the oldest; ties break on the lower id hiding
+  first, so the outcome is the same on every database. Imports do not call it for the customers
+  they create (R-M3 decides those in file order).
 """
 
 import json
@@ -36,12 +39,7 @@ from contacts.mu_counter import mu_recount, mu_writes_lock
 
 
 def mu_rebalance(channel: Channel) -> tuple[int, int]:
-    """Apply the MU limit (R-M2): hide beyond it, oldest lastSeenAt first; show again when room.
-
-    Returns (hidden, shown). A customer never seen counts as the oldest; ties break on the lower
-    id hiding first, so the outcome is deterministic on every database.
-    Imports do not call this for the customers they create (R-M3 decides those in file order).
-    """
+    """Apply the MU limit (R-M2): hide oldest lastSeenAt first, show when room; (hidden, shown)."""
     limit = channel.mu_limit
     counted = Customer.objects.filter(HAS_CONTACT, channel=channel, is_blocked=False)
     visible = counted.filter(is_hidden=False)
@@ -109,8 +107,7 @@ def _mobile_e164(text: str) -> str | None:
 
 
 def customer_table_upkeep(*, channel_ids: Iterable[int] = ()) -> None:
-    """After a bulk write: the customer table's statistics and visibility map (PostgreSQL), then
-    the MU counters of these channels checked against a fresh count (R-M1)."""
+    """After a bulk write: the table's statistics and visibility map; these MU counters checked."""
     if connection.vendor == "postgresql":
         table = Customer._meta.db_table
         with connection.cursor() as cursor:

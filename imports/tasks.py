@@ -17,8 +17,7 @@ def check_import_task(import_id: int) -> None:
 
 
 def customer_table_upkeep_task(channel_id: int | None = None) -> None:
-    """After a large import: the customer table's statistics and visibility map, and the
-    channel's MU counter checked (R-M1)."""
+    """After a large import: the table's statistics and visibility map; the MU counter checked."""
     customer_table_upkeep(channel_ids=[channel_id] if channel_id is not None else [])
 
 

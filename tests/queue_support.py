@@ -2,6 +2,13 @@
 
 The customer file generator is pure (no Django) and seeded, so a benchmark and a test that ask
 for the same rows get the same bytes.
+
+Decisions:
+- `write_customers_csv`: about ``duplicate_share`` of the rows repeat an earlier memberId (the
+  last row wins, lists append); about ``bad_share`` carry a date that does not exist, so they
+  fail (R-I14). ``seed`` picks the rows' customers and failures, ``values_seed`` (default:
+  ``seed``) their values: two files with one seed and two value seeds hold the same customers,
+  changed.
 """
 
 import contextlib
@@ -61,13 +68,7 @@ def write_customers_csv(
     bad_share: float = 0.001,
     prefix: str = "M",
 ) -> Path:
-    """A member file of ``rows`` rows with the columns of HEADERS, the same for the same seed.
-
-    About ``duplicate_share`` of the rows repeat an earlier memberId (the last row wins, lists
-    append); about ``bad_share`` carry a date that does not exist, so they fail (R-I14).
-    ``seed`` picks the rows' customers and failures, ``values_seed`` (default: ``seed``) their
-    values: two files with one seed and two value seeds hold the same customers, changed.
-    """
+    """A member file of ``rows`` rows with the columns of HEADERS, the same for the same seeds."""
     shape = random.Random(seed)
     rng = random.Random(seed if values_seed is None else values_seed + 1_000_003)
     with path.open("w", encoding="utf-8", newline="") as handle:

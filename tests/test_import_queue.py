@@ -148,9 +148,9 @@ def import_in_process(channel, owner, path) -> Import:
 
 
 def _kill_worker(cluster: Process) -> None:
-    """SIGKILL the one worker of a cluster (Q_WORKERS=1), busy with the import: its sentinel
-    starts another, the cluster lives on. (Not an idle worker: one killed while it waits on
-    the cluster's task queue may hold that queue's lock, and the cluster then takes no task.)"""
+    """SIGKILL a cluster's one worker (Q_WORKERS=1), busy with the import; the cluster lives on."""
+    # Its sentinel starts another. Not an idle worker: one killed while it waits on the
+    # cluster's task queue may hold that queue's lock, and the cluster then takes no task.
     (pid,) = re.findall(r"ready for work at (\d+)", cluster.stderr)
     os.kill(int(pid), signal.SIGKILL)
 
@@ -184,11 +184,7 @@ def broker(request):
 def test_R_I16_a_killed_worker_s_import_is_resumed_by_the_sweep_like_an_uninterrupted_one(
     database, media, processes, settings, tmp_path, broker, death
 ):
-    """SIGKILL a worker between two chunks of an import: no broker gives the task back (Redis
-    dropped it, the database broker holds it for an hour), yet the import resumes by itself,
-    queued again by the sweep once its heartbeat is stale, after the last committed chunk.
-    Customers, counters, failed rows and activity entries (one per customer edit, R-I15)
-    equal those of the same file imported in one go."""
+    """A worker SIGKILLed mid-import: the sweep resumes it; all ends as if imported in one go."""
     broker_env, lost = broker
     channel, owner = make_channel("killed", logs_import_edits=True)
     reference_channel, reference_owner = make_channel("reference", logs_import_edits=True)
@@ -235,6 +231,8 @@ def test_R_I16_a_killed_worker_s_import_is_resumed_by_the_sweep_like_an_uninterr
     at_kill = state(import_id)
     assert at_kill["status"] == "running", "The import ended before the kill: use more rows."
     assert 0 < at_kill["rows_done"] < at_kill["total_rows"]
+    # No broker gives the task back (Redis dropped it, the database broker holds it for an
+    # hour): the sweep queues it again once its heartbeat is stale.
     assert lost()
     if death != "its worker":
         # Restarted once the heartbeat is stale: the sweep at worker start resumes it.
@@ -270,6 +268,8 @@ def test_R_I16_a_killed_worker_s_import_is_resumed_by_the_sweep_like_an_uninterr
     else:
         assert scheduled < 0 or queued_again < scheduled, log
 
+    # Resumed after the last committed chunk: customers, counters, failed rows and activity
+    # entries (one per customer edit, R-I15) equal those of the file imported in one go.
     settings.IMPORT_CHUNK_ROWS = KILL_CHUNK_ROWS
     reference = import_in_process(reference_channel, reference_owner, path)
     killed = Import.objects.get(pk=import_id)
@@ -294,8 +294,7 @@ def _words(template: str) -> str:
 
 
 def _refused_by(winner: Import, stderr: str) -> bool:
-    """Whether ``stderr`` is the one-line refusal the losing command prints, in any state the
-    winner may have been in: queued, or running at some row (R-I16)."""
+    """Whether ``stderr`` is the loser's one-line refusal, the winner queued or running (R-I16)."""
     running = (refusals.ACTIVE_PROGRESS, refusals.ACTIVE_STALLED, refusals.ACTIVE_INTERRUPTED)
     progress = {"queued": "", "running": "|".join(_words(words) for words in running)}
     for status, when in (("queued", winner.created_at), ("running", winner.started_at)):
@@ -402,11 +401,7 @@ def _waiting_for_locks(database_name: str) -> int:
 def test_R_I16_two_imports_creating_the_same_new_key_at_once_one_is_refused(
     database, media, processes, tmp_path
 ):
-    """Both commands create the same custom keys on the spot (--new-key) at the same moment.
-
-    A third connection holds uncommitted rows with those key names, so each command stops at
-    its first key until both are inside import_start; then it rolls back and lets them race.
-    """
+    """Both commands create the same custom keys on the spot (--new-key) at the same moment."""
     import psycopg
 
     channel, owner = make_channel("newkey")
@@ -417,6 +412,8 @@ def test_R_I16_two_imports_creating_the_same_new_key_at_once_one_is_refused(
     ]
     new_keys = [arg for name, t in CUSTOM_KEYS.items() for arg in ("--new-key", f"{name}:{t}")]
     env = process_env(database, media)
+    # A third connection holds uncommitted rows with those key names, so each command stops at
+    # its first key until both are inside import_start; then it rolls back and lets them race.
     with psycopg.connect(database) as holder:
         for name, type_name in CUSTOM_KEYS.items():
             holder.execute(

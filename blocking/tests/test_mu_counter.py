@@ -10,8 +10,7 @@ from tests.mu_support import mu_checked
 
 
 def test_block_and_unblock_under_the_limit_R_B2_R_M2(channel, owner):
-    """Blocking frees a seat the latest seen hidden customer takes; unblocking past the limit
-    hides the least recently seen again."""
+    """Blocking frees a seat for the latest seen hidden; unblocking hides the least recent."""
     channel.mu_limit = 2
     channel.save()
     now = timezone.now()

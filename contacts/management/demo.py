@@ -1,4 +1,9 @@
-"""Realistic demo customers, loaded fast: COPY on PostgreSQL, bulk_create on SQLite."""
+"""Realistic demo customers, loaded fast: COPY on PostgreSQL, bulk_create on SQLite.
+
+Decisions:
+- Member ids, emails and mobile numbers carry a number above the table's highest id, so a
+  second run never repeats those of an earlier one.
+"""
 
 import json
 import random
@@ -98,11 +103,7 @@ class DemoResult:
 def demo_customers_load(
     *, channel: Channel, count: int, seed: int | None = None, batch_size: int = 5000
 ) -> DemoResult:
-    """Add `count` generated customers (and a few conversations) to a channel.
-
-    Member ids, emails and mobile numbers carry a number above the table's highest id, so a
-    second run never repeats those of an earlier one.
-    """
+    """Add `count` generated customers (and a few conversations) to a channel."""
     started = time.monotonic()
     rng = random.Random(seed)
     max_before = Customer.objects.aggregate(m=Max("id"))["m"] or 0

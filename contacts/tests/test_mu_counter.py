@@ -73,8 +73,7 @@ def _every_kind(channel) -> None:
 
 
 def test_R_M1_the_triggers_count_what_the_python_condition_counts(channel, other_channel):
-    """The triggers' SQL form of R-M1 is IS_MU: inserted, changed in one statement, moved to
-    another channel and deleted, every combination of its inputs counts the same."""
+    """The triggers' SQL form of R-M1 counts as IS_MU, for every combination of its inputs."""
     _every_kind(channel)
     assert mu_checked(channel) == 7  # 7 contact combinations, neither hidden nor blocked
     Customer.objects.filter(channel=channel).update(is_hidden=False)
@@ -164,13 +163,12 @@ def test_R_M1_unification_of_a_verified_lead_and_of_a_waiting_one_R_U2_R_U3(chan
 
 
 def test_R_M1_an_admin_edit_of_the_channel_keeps_the_count(client, channel):
-    """The counter is no column of Channel, so saving a channel read before a write moved MU
-    cannot write back an old count."""
+    """Saving a channel read before a write moved MU cannot write back an old count."""
     staff = get_user_model().objects.create_superuser("support@example.com", "s@example.com", "x")
     client.force_login(staff)
     stale = Channel.objects.get(pk=channel.pk)
     CustomerFactory.create_batch(2, channel=channel)
-    stale.save()
+    stale.save()  # the counter is no column of Channel
     response = client.post(
         reverse("admin:contacts_channel_change", args=[channel.pk]),
         {

@@ -1,7 +1,15 @@
 """Which text encoding a CSV upload is in, told from its bytes (the rule is reading.py's).
 
-Pure code, no Django imports. Decisions: see reading.py's "CSV encoding" item; this module holds
-its tests of the bytes, and the error handler that marks bytes that do not decode.
+Pure code, no Django imports. The rule is reading.py's "CSV encoding" item; this module holds its
+tests of the bytes, and the error handler that marks bytes that do not decode.
+
+Decisions:
+- `detect_encoding` also says whether the file is already known not to decode with the encoding
+  it picks: a file that is UTF-8 up to some row is refused naming that row rather than read as
+  another encoding.
+- UTF-16 without a BOM (`utf16_byte_order`): Latin letters, digits and delimiters saved as
+  UTF-16 have a NUL after (LE) or before (BE) each byte of their ASCII form; UTF-32 has NULs on
+  both sides, binary files anywhere.
 """
 
 import codecs
@@ -59,12 +67,7 @@ codecs.register_error(MARK_ERRORS, _mark_undecodable)
 
 
 def detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str, bool]:
-    """Pick the encoding from a BOM, else from the first block that is not plain ASCII.
-
-    Returns the encoding and whether the file is already known not to decode with it: a file
-    that is UTF-8 up to some row is refused naming that row rather than read as another
-    encoding.
-    """
+    """(encoding, known not to decode): from a BOM, else the first block that is not all ASCII."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return encoding, False
@@ -110,11 +113,7 @@ def detect_encoding(source: IO[bytes], *, head: bytes, size: int) -> tuple[str, 
 
 
 def utf16_byte_order(head: bytes) -> str | None:
-    """ "le" or "be" when the first 4 KB look like UTF-16 without a BOM, else None.
-
-    Latin letters, digits and delimiters saved as UTF-16 have a NUL after (LE) or before (BE)
-    each byte of their ASCII form; UTF-32 has NULs on both sides, binary files anywhere.
-    """
+    """ "le" or "be" when the first 4 KB look like UTF-16 without a BOM, else None."""
     pairs = min(len(head), _UTF16_SAMPLE_BYTES) // 2
     sample = head[: 2 * pairs]
     if pairs < 2:

@@ -9,9 +9,9 @@ Decisions where the rules leave room:
 - System keys and ``userImportTag`` never map by themselves: a column named ``createdAt`` (say,
   from an export) is listed as unmatched, to be skipped; mapping it explicitly is refused.
 - "A member column in a lead import and the reverse" (R-I1): a lead import refuses a memberId
-  column. A member import may carry emails and mobile numbers (members have contacts), so the
-  reverse is the member import without a memberId column: refused with a hint to import the
-  file as leads.
+  column, and ``propose`` never suggests memberId to one. A member import may carry emails and
+  mobile numbers (members have contacts), so the reverse is the member import without a
+  memberId column: refused with a hint to import the file as leads.
 - The failed-rows file's first three columns (``rowNumber``, ``errorColumns``,
   ``errorReasons``) are skipped by themselves, so that file uploads again as it is (R-I14).
 - A new key whose name already exists as a custom key of the same type is reused (running the
@@ -220,12 +220,7 @@ NO_PROPOSAL = Proposal(None, None)
 def propose(
     headers: Sequence[str], keys: Sequence[KeyInfo], *, kind: str | None = None
 ) -> dict[str, Proposal]:
-    """Header -> the key the mapping page proposes: exact, else by synonym or near match.
-
-    Failed-rows columns are left out (skipped by themselves). A header that two keys fit
-    equally gets no proposal, and so does one whose key an earlier header (or an exact match)
-    took. A lead import is never suggested memberId (R-I1).
-    """
+    """Header -> proposal: exact, else by synonym or near match; failed-rows columns left out."""
     candidates = _mappable(keys)
     folded_keys = [
         (k.name, {fold(k.name), fold(k.label)})
@@ -309,15 +304,11 @@ def resolve(
     custom_keys: Iterable[KeyInfo],
     kind: str,
     identifier: str | None,
-    explicit: Mapping[str, str] | None = None,
-    skip: Iterable[str] = (),
-    new_keys: Mapping[str, str] | None = None,
+    explicit: Mapping[str, str] | None = None,  # header -> key name
+    skip: Iterable[str] = (),  # headers not to import
+    new_keys: Mapping[str, str] | None = None,  # new custom key name -> type
 ) -> ImportMapping:
-    """Check the manager's choices against the file's headers and return the mapping.
-
-    ``explicit`` maps header -> key name; ``skip`` lists headers not to import; ``new_keys``
-    maps new custom key names to types. Raises MappingError naming the offending column.
-    """
+    """The mapping the manager's choices make of the headers; MappingError names the column."""
     if kind not in KINDS:
         raise MappingError(KIND_UNKNOWN)
     if kind == LEAD and identifier not in IDENTIFIERS:

@@ -65,8 +65,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
-    """A header as synonyms compare it: compatibility forms unified, case, spaces and
-    punctuation gone (``E-mail`` and ``e_mail`` fold to ``email``)."""
+    """A header as synonyms compare it: NFKC, casefolded, without spaces, ``_`` or punctuation."""
     return _NOT_ALNUM.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 

@@ -1,6 +1,12 @@
 """What every opened upload is: cleaned headers and passes over rows, whatever its format.
 
 Pure code, no Django imports. See reading.py for the decisions every format follows.
+
+Decisions:
+- `SourceReader` keeps its own position, so several passes (a preview during an import,
+  zipfile's member streams, a count in this process while a forked child parses) can share one
+  source: a file with a descriptor is read with ``pread`` (the descriptor's offset is shared
+  with the forked child), any other object by seeking before each read.
 """
 
 import io
@@ -116,13 +122,7 @@ class Table:
 
 
 class SourceReader(io.RawIOBase):
-    """A seekable raw file over any object with read/seek/tell; it never closes that object.
-
-    It keeps its own position, so several passes (a preview during an import, zipfile's member
-    streams, a count in this process while a forked child parses) can share one source: a file
-    with a descriptor is read with ``pread`` (the descriptor's offset is shared with the forked
-    child), any other object by seeking before each read.
-    """
+    """A seekable raw file, its own position, over any read/seek/tell object; never closes it."""
 
     def __init__(self, source: IO[bytes]) -> None:
         self._source = source

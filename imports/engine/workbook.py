@@ -1,6 +1,18 @@
 """Read the first worksheet of an .xlsx upload as rows of text, as a manager typed them.
 
 Pure code, no Django imports. See reading.py for the decisions every format follows.
+
+Decisions:
+- openpyxl's ``load_workbook(read_only=True)`` is not used as is: at open it scans every
+  worksheet that lacks a ``<dimension>`` element (files written by openpyxl itself, such as a
+  failed-rows download) from end to end, and while streaming it keeps a dict per row that has a
+  height or style, so memory grows with the file. `XlsxTable` uses its reader and sheet parser
+  instead, on the first worksheet only.
+- `_SheetStream` searches each block once for Excel's ``_xHHHH_`` escapes and for formulas, so a
+  sheet without them costs no work per cell; its ``on_formula`` is called when the first block
+  holding a formula is read, before the parser reads its cells.
+- A formula cell without a stored value reads as FORMULA_WITHOUT_VALUE (`_check_formulas`): with
+  ``data_only`` openpyxl gives None, an empty cell, which "clear" would take to erase data.
 """
 
 import datetime
@@ -59,14 +71,7 @@ XLSX_UNREADABLE = (
 
 
 class XlsxTable(Table):
-    """The first worksheet of a workbook, streamed row by row.
-
-    openpyxl's ``load_workbook(read_only=True)`` is not used as is: at open it scans every
-    worksheet that lacks a ``<dimension>`` element (files written by openpyxl itself, such as a
-    failed-rows download) from end to end, and while streaming it keeps a dict per row that has a
-    height or style, so memory grows with the file. Its own reader and sheet parser are used
-    instead, on the first worksheet only.
-    """
+    """The first worksheet of a workbook, streamed row by row."""
 
     format = "xlsx"
 
@@ -193,12 +198,7 @@ class XlsxTable(Table):
 
 
 class _SheetStream:
-    """The sheet part as the XML parser reads it, noting whether Excel's ``_xHHHH_`` escapes and
-    formulas have appeared (one search a block: a sheet without them costs no work per cell).
-
-    ``on_formula`` is called when the first block holding a formula is read, before the parser
-    reads its cells.
-    """
+    """The sheet part as the XML parser reads it, noting whether escapes and formulas appeared."""
 
     def __init__(self, member: IO[bytes], *, escapes: bool) -> None:
         self._member = member
@@ -224,8 +224,7 @@ _FORMULA_MARKS = (b"<f", b":f>", b":f ")
 
 
 def _check_formulas(parser: WorkSheetParser) -> None:
-    """From now on, a formula cell without a stored value reads as FORMULA_WITHOUT_VALUE (with
-    ``data_only`` openpyxl gives None, an empty cell, which "clear" would take to erase data)."""
+    """From now on, a formula cell without a stored value reads as FORMULA_WITHOUT_VALUE."""
     parse_cell = parser.parse_cell
 
     def parse_cell_checking_formulas(element):

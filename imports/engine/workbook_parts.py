@@ -12,6 +12,8 @@ Decisions (R-I4, R-I17: any file up to 100 MB is refused or read in under 300 MB
   bytes a Python string), at most 4,000,000 of them and 128 MiB of text.
 - Excel writes characters XML cannot hold as ``_xHHHH_`` (``ABC_x000D_`` for a carriage
   return); ``unescape`` decodes them, so a text reads the same from .xlsx as from CSV.
+  ``_x005F_`` is an underscore (so ``_x005F_x000D_`` is the text "_x000D_"), and an escaped
+  surrogate pair is one character. `SharedStrings` keep them; the sheet's reader decodes them.
 """
 
 import re
@@ -50,8 +52,7 @@ _SI, _T, _PHONETIC = f"{SHEET_MAIN_NS} si", f"{SHEET_MAIN_NS} t", f"{SHEET_MAIN_
 
 
 class SharedStrings:
-    """The workbook's shared strings, indexed as the sheet refers to them (as stored, escapes
-    included: see ``unescape``)."""
+    """The workbook's shared strings, indexed as the sheet refers to them, escapes included."""
 
     def __init__(self) -> None:
         self._data = bytearray()
@@ -128,8 +129,7 @@ class _StringsReader:
 
 
 def unescape(text: str) -> str:
-    """Excel's escapes decoded: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore (so
-    ``_x005F_x000D_`` is the text "_x000D_"); an escaped surrogate pair is one character."""
+    """Excel's ``_xHHHH_`` escapes decoded (``_x000D_`` is a carriage return)."""
     text = _ESCAPE.sub(_escaped, text)
     if _SURROGATE.search(text):
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
@@ -162,8 +162,7 @@ def read_number_formats(xml: IO[bytes]) -> tuple[set[int], set[int]]:
 
 
 def _style_elements(xml: IO[bytes]) -> Iterator[tuple]:
-    """Each closed element of styles.xml, and whether it lies in ``cellXfs``; memory stays flat
-    as every element read is dropped from its parent."""
+    """Each closed element of styles.xml, and whether it lies in ``cellXfs``, in flat memory."""
     path: list = []
     in_cell_formats = False
     count = 0
@@ -180,4 +179,4 @@ def _style_elements(xml: IO[bytes]) -> Iterator[tuple]:
         if element.tag == _CELL_XFS:
             in_cell_formats = False
         if path:
-            del path[-1][-1]
+            del path[-1][-1]  # dropped from its parent once read: memory stays flat

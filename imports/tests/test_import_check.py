@@ -121,9 +121,9 @@ def test_R_I11_the_light_check_finds_a_list_append_over_the_limit(channel, owner
 
 
 def test_R_I11_appends_in_one_chunk_past_the_limit_are_found(channel, owner, light_calls):
-    """A list far enough from the limit for each row's append is not loaded on PostgreSQL; two
-    rows of one chunk appending to it together pass the limit, and the chunk is planned whole."""
+    """Two rows of one chunk appending to one list together pass its limit: planned whole."""
     profile_key_add(channel=channel, by=owner, name="hobbies", type="list")
+    # Far enough from the limit for each row's append: PostgreSQL does not load the list.
     CustomerFactory(
         channel=channel, member_id="M1", profile={"hobbies": [f"h{i}" for i in range(150)]}
     )

@@ -190,9 +190,8 @@ def test_new_records_carry_every_inserted_field():
 )
 @settings(max_examples=60, deadline=None)
 def test_a_remembering_column_parser_answers_as_the_type_parser(type_name, texts):
-    """Columns of repeating types remember their parses; every answer, failure reason and
-    list is what the type's own parser gives, and no two cells share a list."""
-    remembering = parser_for_column("k", type_name)
+    """A remembering parser answers and fails as the type's own; no two cells share a list."""
+    remembering = parser_for_column("k", type_name)  # repeating types remember their parses
     plain = profile_types.parser_for(type_name)
     handed_out = []
     for text in texts + texts:

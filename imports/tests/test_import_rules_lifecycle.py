@@ -193,8 +193,8 @@ def test_R_I11_the_check_simulates_leads_created_earlier_in_the_file(channel, ow
 
 
 def test_R_I12_an_import_runs_only_after_the_manager_starts_it(channel, owner):
-    """The engine's half of the confirmation (the wizard asks it): uploading, mapping and the
-    dry run leave a draft that nothing runs; only import_start queues it."""
+    """Upload, mapping and dry run leave a draft nothing runs; only import_start queues it."""
+    # The engine's half of the confirmation the wizard asks for.
     imp = upload(channel, owner, csv(f"memberId,{OPT}", "M1,false,false"))
     lifecycle.import_configure(imp=imp, by=owner, kind="member")
     checking.import_check(imp=imp)

@@ -62,8 +62,7 @@ def test_a_small_import_queues_no_upkeep(
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_upkeep_vacuums_and_analyzes_the_customer_table(channel):
-    """Outside a transaction the upkeep is VACUUM (ANALYZE): the visibility map and fresh
-    statistics."""
+    """Outside a transaction the upkeep is VACUUM (ANALYZE): visibility map, fresh statistics."""
     CustomerFactory.create_batch(30, channel=channel)
     customer_table_upkeep_task()
     with connection.cursor() as cursor:

@@ -108,9 +108,7 @@ def test_copy_and_orm_writers_give_identical_results(db, monkeypatch, settings, 
 
 
 def _import_entries(slug):
-    """The channel's import entries, sorted, ids and times replaced by what they stand for: the
-    import's place, the customer's identifiers ("gone" once unified away), whether the owner
-    acted. Within a chunk the customers come in the order the writer loaded them."""
+    """The channel's import entries, sorted, ids and times replaced by what they stand for."""
     channel = Channel.objects.get(slug=slug)
     owner = Membership.objects.get(channel=channel, role=Membership.Role.OWNER).user_id
     imports = Import.objects.filter(channel=channel).order_by("id").values_list("id", flat=True)
@@ -120,13 +118,14 @@ def _import_entries(slug):
         for c in Customer.objects.filter(channel=channel)
     }
     entries = Entry.objects.filter(channel=channel, import_id__isnull=False)
+    # Within a chunk the customers come in the order the writer loaded them.
     assert list(entries.order_by("created_at", "id")) == list(entries.order_by("id"))
     rows = (
         (
             place[e.import_id],
             e.category,
             e.action,
-            customers.get(e.customer_id, "gone") if e.customer_id else None,
+            customers.get(e.customer_id, "gone") if e.customer_id else None,  # once unified away
             e.customer_label,
             {key: value for key, value in e.details.items() if key not in ("leadId", "by")},
             e.actor_id == owner,
@@ -141,8 +140,7 @@ def _import_entries(slug):
 def test_R_I15_copy_and_orm_writers_log_the_same_customer_edits(
     db, monkeypatch, settings, chunk_rows
 ):
-    """On PostgreSQL the entries go through COPY: the same entries as the ORM writes, and the
-    log (sorted by time, then id) shows each path's in the order they were written."""
+    """On PostgreSQL the entries go through COPY: the same as the ORM writes, in the same order."""
     enterprise = {"plan": Channel.Plan.ENTERPRISE, "has_security_package": True}
     copy = _scenario(
         "copy", pg_writer.PostgresWriter(), monkeypatch, settings, chunk_rows, **enterprise
@@ -228,8 +226,9 @@ def test_a_customer_changed_after_the_load_is_planned_again_under_locks(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer needs PostgreSQL")
 def test_stored_values_round_trip_exactly_through_the_copy_writer(channel):
-    """JSON goes through orjson, with the json module for what orjson would refuse or round
-    (an integer past 64 bits); timestamps go as text. Nothing changes on the way."""
+    """Values written through the copy writer read back exactly as they were stored."""
+    # JSON goes through orjson, with the json module for what orjson would refuse or round (an
+    # integer past 64 bits); timestamps go as text.
     big = 2**70 + 1
     profile = {"n": big, "f": 0.1, "s": 'é\t"\\\n', "l": ["가", "1234567890123456789012"]}
     stored = CustomerFactory(channel=channel, member_id="M1", profile=profile)

@@ -110,8 +110,8 @@ def test_an_import_parsed_in_a_second_process_equals_the_one_parsed_here(setting
 
 
 def test_rows_are_counted_while_the_child_reads_the_same_file(settings, tmp_path, db, monkeypatch):
-    """The parent counts the file's rows through a handle of its own while the child parses:
-    a shared file position would make the child skip or repeat parts of the file."""
+    """The parent counts the file's rows through a handle of its own while the child parses."""
+    # A shared file position would make the child skip or repeat parts of the file.
     from contacts.channels import channel_create
     from imports.engine import reading
 

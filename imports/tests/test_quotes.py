@@ -202,9 +202,7 @@ def test_R_I14_the_engine_refuses_a_stray_quote_or_loses_and_joins_no_row(rows, 
 def test_R_I14_a_stray_quote_anywhere_refuses_the_file_or_loses_and_joins_no_row(
     db, rows, dialect, data
 ):
-    """For any file Python's csv writer writes, plus one stray quote anywhere: the import is
-    refused, or created + updated + failed equals the data rows and no value holds a piece
-    of another row (values never hold "@": one that does took in another row's email)."""
+    """Any csv-written file plus a stray quote: refused, or every row counted, none joined."""
     text = _with_stray_quote(rows, dialect, data)
     channel = ChannelFactory()
     owner = UserFactory()
@@ -215,6 +213,8 @@ def test_R_I14_a_stray_quote_anywhere_refuses_the_file_or_loses_and_joins_no_row
         return
     assert imp.status == Import.Status.SUCCEEDED, imp.error_message
     assert imp.created_count + imp.updated_count + imp.failed_count == len(rows)
+    # No value holds a piece of another row: values never hold "@", so one that does took in
+    # another row's email.
     customers = Customer.objects.filter(channel=channel)
     for customer in customers:
         assert not any("@" in str(value) for value in customer.profile.values())

@@ -88,16 +88,14 @@ def shoot(page, request):
 
 @pytest.fixture
 def worker(live_server, settings, tmp_path, monkeypatch):
-    """Something that runs queued tasks for the live server: a real django-q2 cluster on
-    PostgreSQL; on SQLite (whose test database lives in this process's memory) the tasks run
-    inline, as django-q2's sync mode does."""
+    """Runs the live server's queued tasks: a django-q2 cluster on PostgreSQL, inline on SQLite."""
     from django.db import connection
     from django_q.conf import Conf
 
     from tests.queue_support import Process, database_url, process_env
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql":  # SQLite's test database lives in this process
         monkeypatch.setattr(Conf, "SYNC", True)
         yield None
         return

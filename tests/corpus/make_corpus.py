@@ -55,8 +55,7 @@ def _text(text: str, encoding: str = "utf-8", prefix: bytes = b"") -> Callable[[
 
 
 def _excel_1904_with_escapes() -> bytes:
-    """As Excel writes it: shared strings (one with _x000D_ before a line feed, one with an
-    escaped tab), a date cell in the 1904 date system, booleans for the opt-outs."""
+    """As Excel writes it: escaped shared strings, a 1904-system date, opt-outs as booleans."""
     strings = ["email", "name", "birthday", *OPT.split(","), "kim@example.kr", "lee@example.kr"]
     items = [f"<t>{s}</t>" for s in strings]
     items += ['<t xml:space="preserve">Kim_x000D_\nMinsu</t>', "<t>Lee_x0009_Ann</t>"]
