@@ -14,7 +14,8 @@ table without name or tag index; drops the scratch table at the end.
 Decisions:
 - The index sets are those of the customer table before issue 16 (an import-tag GIN and a name
   prefix btree) and of migration 0010's customer_search_gin, whole and without each of its
-  name parts, so the cost of each part reads off the table. The whole index is read from the
+  name parts, so the cost of each part reads off the table; and the MU count's own btree, which
+  migration 0011 dropped once the MU counter made it redundant. The whole index is read from the
   database's own definition, so the script follows the migration.
 - One statement each, not chunks: the indexes' cost per row, without the import's planning.
 """
@@ -33,6 +34,10 @@ SEARCH_INDEX = "customer_search_gin"
 CHANNEL_TAGS = "channel_id, import_tags jsonb_path_ops"
 BIGRAMS = "customer_name_bigrams((name)::text)"
 TRIGRAMS = "upper((name)::text) gin_trgm_ops"
+MU_ROWS = (
+    "(member_id IS NOT NULL OR email IS NOT NULL OR mobile_number IS NOT NULL) "
+    "AND NOT is_hidden AND NOT is_blocked"
+)
 
 
 def index_sets(search_definition: str) -> dict[str, list[str]]:
@@ -52,6 +57,9 @@ def index_sets(search_definition: str) -> dict[str, list[str]]:
         "search GIN without bigrams": [f"{gin}, {TRIGRAMS})"],
         "search GIN without trigrams": [f"{gin}, {BIGRAMS})"],
         "search GIN (migration 0010)": [whole],
+        "MU count btree (customer_mu_idx, dropped by migration 0011)": [
+            f"CREATE INDEX ON {SCRATCH} (channel_id) WHERE {MU_ROWS}"
+        ],
     }
 
 
