@@ -1,32 +1,12 @@
 """A chunk that loses a deadlock is rolled back and run again; any other database error fails."""
 
 import psycopg.errors
-import pytest
-from django.core.files.base import ContentFile
 from django.db import OperationalError
 
 from contacts.models import Customer
 from contacts.selectors import mu_count, mu_count_fresh
-from imports import lifecycle, running
+from imports import running
 from imports.models import Import
-
-ROWS = "memberId,name,unsubscribeEmail,unsubscribeTexting\n" + "".join(
-    f"M{n},Customer {n},false,false\n" for n in range(6)
-)
-
-
-@pytest.fixture
-def queued(channel, editor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.IMPORT_CHUNK_ROWS = 2
-    imp = lifecycle.import_upload(
-        channel=channel,
-        by=editor,
-        file=ContentFile(ROWS.encode(), name="six.csv"),
-        file_name="six.csv",
-    )
-    lifecycle.import_configure(imp=imp, by=editor, kind="member")
-    return lifecycle.import_start(imp=imp, by=editor, enqueue=False)
 
 
 def _failing_once(monkeypatch, cause: Exception):

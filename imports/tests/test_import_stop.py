@@ -1,32 +1,13 @@
 """Stopping an import: after the chunk in flight, what was committed stays, the log says so."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from activitylog.models import Entry
 from contacts.models import Customer
-from imports import lifecycle, refusals, running, views
+from imports import refusals, running, views
 from imports.models import Import, Notification
 from tests.factories import MembershipFactory, UserFactory
-
-ROWS = "memberId,name,unsubscribeEmail,unsubscribeTexting\n" + "".join(
-    f"M{n},Customer {n},false,false\n" for n in range(6)
-)
-
-
-@pytest.fixture
-def queued(channel, editor, owner, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.IMPORT_CHUNK_ROWS = 2
-    imp = lifecycle.import_upload(
-        channel=channel,
-        by=editor,
-        file=ContentFile(ROWS.encode(), name="six.csv"),
-        file_name="six.csv",
-    )
-    lifecycle.import_configure(imp=imp, by=editor, kind="member")
-    return lifecycle.import_start(imp=imp, by=editor, enqueue=False)
 
 
 def test_a_running_import_stops_after_the_chunk_in_flight_and_keeps_it(queued, editor):
