@@ -29,7 +29,13 @@ from activitylog.services import activity_record_many
 from contacts import profile_types
 from contacts.models import Customer
 from imports.engine.light_check import light_record
-from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, UPDATE_FIELDS, Record, profile_bytes
+from imports.engine.records import (
+    INSERT_FIELDS,
+    UPDATE_FIELDS,
+    Record,
+    loaded_record,
+    profile_bytes,
+)
 from imports.fast_json import dumps
 from imports.models import ImportMatch
 from imports.writer_columns import ORM_LOAD_FIELDS
@@ -67,10 +73,10 @@ def _lookup_batches(member_ids, emails, mobiles):
 
 def _orm_record(row: tuple) -> Record:
     """A customer read as ORM_LOAD_FIELDS, as planning takes it."""
-    values = dict(zip(LOAD_FIELDS, row, strict=True))
-    seen = values["seen"]
-    values["seen"] = seen.timestamp() if seen is not None else None
-    return Record(**values)
+    record = loaded_record(row)
+    if record.seen is not None:
+        record.seen = record.seen.timestamp()
+    return record
 
 
 EDITED_BY_IMPORT = "Customer edited by import"

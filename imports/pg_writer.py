@@ -44,7 +44,7 @@ from activitylog.models import Entry
 from contacts import profile_types
 from contacts.models import Customer
 from imports.engine.light_check import light_record
-from imports.engine.records import INSERT_FIELDS, LOAD_FIELDS, UPDATE_FIELDS, Record
+from imports.engine.records import INSERT_FIELDS, UPDATE_FIELDS, Record, loaded_record
 from imports.fast_json import dumps, loads
 from imports.models import ImportMatch
 from imports.orm_writer import OrmWriter, edit_entries
@@ -172,7 +172,7 @@ class PostgresWriter(OrmWriter):
         else:
             sql = _PG_LOAD.format(matches=" UNION ".join(parts), lock=lock_clause)
         records: dict[int, Record] = {}
-        decode = loads
+        decode, build = loads, loaded_record
         for row in fetch_lookup(sql, params):
             if row[0] in records:
                 continue
@@ -187,8 +187,7 @@ class PostgresWriter(OrmWriter):
             for at in PG_LOAD_TEXT_AT:
                 if row[at]:
                     bound += 6 * len(row[at])
-            values = dict(zip(LOAD_FIELDS, row, strict=True))
-            records[row[0]] = Record(**values, size_bound=bound, version=version)
+            records[row[0]] = build(row, bound, version)
         return list(records.values())
 
     def load_light(

@@ -74,15 +74,16 @@ def light_record(identifier_field: str, row: Sequence, list_keys: Sequence[str])
         text, length = row[at], row[at + len(list_keys)]
         if text is not None or length is not None:
             profile[key] = StoredList(text, length)
-    return Record(
+    record = Record(
         id=record_id,
         seen=seen,
         last_import_id=last_import_id,
         profile=profile,
         size_bound=size_bound,
         key_count=key_count,
-        **{identifier_field: identifier},
     )
+    setattr(record, identifier_field, identifier)
+    return record
 
 
 def check_update(

@@ -2,7 +2,7 @@
 
 Each mapped column gets one ``ColumnOp``, decided once per import from the column's key and
 ``contacts.columns``; the planner applies a row's cells to an existing customer through
-``RowChange``'s named steps: clear a cell, set a built-in, set a profile value, append a list.
+``RowChange``'s named steps: clear cells, set built-ins, set profile values, append lists.
 
 Decisions:
 - R-I8 clear: an empty cell clears name (to "", the field holds no null), landline, a contact
@@ -19,7 +19,7 @@ from enum import Enum
 from contacts import profile_types
 from contacts.columns import BY_FIELD
 from contacts.keys import OPT_OUT_KEYS
-from contacts.profile_types import ProfileValueError
+from contacts.profile_types import EMPTY, ProfileValueError
 
 from .mapping import Column as MappedColumn
 from .records import PROFILE_FIELDS, Record
@@ -129,43 +129,61 @@ class RowChange:
         if identifier.verified is not None and not getattr(record, identifier.verified):
             self.assignments.append((identifier.verified, True, identifier.verified_key))
 
-    def clear_cell(self, column: ColumnPlan) -> None:
-        """R-I8: an empty cell clears the value (a custom key is removed)."""
-        if column.is_profile:
-            if column.key in self.current_profile():
-                del self.writable_profile()[column.key]
-        elif getattr(self.record, column.field) != column.empty:
-            self.assignments.append((column.field, column.empty, column.key))
-            if column.verified is not None:
-                self.assignments.append((column.verified, False, column.verified_key))
-
-    def set_builtin(self, column: ColumnPlan, value) -> None:
-        """A built-in key takes the cell's value; a contact written is verified (R-C3)."""
+    def clear_cells(self, columns: list[ColumnPlan], values: list) -> None:
+        """R-I8: each of the columns whose cell is empty clears its value (a custom key goes)."""
         record = self.record
-        current = getattr(record, column.field)
-        if current is None or type(current) is not type(value) or current != value:
-            self.assignments.append((column.field, value, column.key))
-        if column.verified is not None and not getattr(record, column.verified):
-            self.assignments.append((column.verified, True, column.verified_key))
+        assignments = self.assignments
+        for column in columns:
+            if values[column.position] is not EMPTY:
+                continue
+            if column.is_profile:
+                if column.key in self.current_profile():
+                    del self.writable_profile()[column.key]
+            elif getattr(record, column.field) != column.empty:
+                assignments.append((column.field, column.empty, column.key))
+                if column.verified is not None:
+                    assignments.append((column.verified, False, column.verified_key))
 
-    def set_profile_value(self, column: ColumnPlan, value) -> None:
-        """A custom key takes the cell's value."""
-        profile = self.profile if self.profile is not None else self.record.profile
-        current = profile.get(column.key)
-        if current is not None and type(current) is type(value) and current == value:
-            return
-        self.writable_profile()[column.key] = value
+    def set_builtins(self, columns: list[ColumnPlan], values: list) -> None:
+        """Built-in keys take their cells' values; a contact written is verified (R-C3)."""
+        record = self.record
+        assignments = self.assignments
+        for column in columns:
+            value = values[column.position]
+            if value is EMPTY:
+                continue
+            current = getattr(record, column.field)
+            if current is None or type(current) is not type(value) or current != value:
+                assignments.append((column.field, value, column.key))
+            if column.verified is not None and not getattr(record, column.verified):
+                assignments.append((column.verified, True, column.verified_key))
 
-    def append_list(self, column: ColumnPlan, value: list) -> None:
-        """R-I9: a list key takes the cell's items after its own; past the limit the row fails."""
-        current = self.current_profile().get(column.key)
-        if current is not None:
-            try:
-                value = profile_types.merge_list_values(current, value)
-            except ProfileValueError as error:
-                self.errors.append((column.key, error.reason))
-                return
-        self.set_profile_value(column, value)
+    def set_profile_values(self, columns: list[ColumnPlan], values: list) -> None:
+        """Custom keys take their cells' values, unless they hold the same ones (R-I19)."""
+        for column in columns:
+            value = values[column.position]
+            if value is EMPTY:
+                continue
+            profile = self.profile if self.profile is not None else self.record.profile
+            current = profile.get(column.key)
+            if current is None or type(current) is not type(value) or current != value:
+                self.writable_profile()[column.key] = value
+
+    def append_lists(self, columns: list[ColumnPlan], values: list) -> None:
+        """R-I9: list keys take their cells' items after their own; past the limit the row fails."""
+        for column in columns:
+            value = values[column.position]
+            if value is EMPTY:
+                continue
+            current = self.current_profile().get(column.key)
+            if current is not None:
+                try:
+                    value = profile_types.merge_list_values(current, value)
+                except ProfileValueError as error:
+                    self.errors.append((column.key, error.reason))
+                    continue
+            if current is None or type(current) is not type(value) or current != value:
+                self.writable_profile()[column.key] = value
 
     def prospect(self, tags: list) -> dict:
         """The whole profile as the row would leave the record (R-C6 measures it)."""

@@ -90,7 +90,12 @@ class ChunkPlanner:
             for position, column in enumerate(mapping.columns)
         ]
         self._identifier = next(c for c in columns if c.op is ColumnOp.IDENTIFIER)
-        self._cells = [c for c in columns if c.op is not ColumnOp.IDENTIFIER]
+        cells = [c for c in columns if c.op is not ColumnOp.IDENTIFIER]
+        # A row's cells by the step of RowChange that applies them, in the mapping's order.
+        self._builtins = [c for c in cells if not c.is_profile]
+        self._profile_values = [c for c in cells if c.is_profile and not c.appends]
+        self._lists = [c for c in cells if c.appends]
+        self._clearable = [c for c in cells if c.clears]
         self._fields = [c for c in columns if not c.op.is_profile]  # built-in keys, identifier too
         self._custom = [c for c in columns if c.op.is_profile]
         self._opt_out_positions = {c.key: c.position for c in columns if c.op is ColumnOp.OPT_OUT}
@@ -221,18 +226,11 @@ class ChunkPlanner:
         """Apply a row to an existing record; False (and a failure) if the row breaks a limit."""
         change = RowChange(record)
         change.verify(self._identifier)
-        clear = self.clear_empty
-        for column in self._cells:
-            value = values[column.position]
-            if value is EMPTY:
-                if clear and column.clears:
-                    change.clear_cell(column)
-            elif column.appends:
-                change.append_list(column, value)
-            elif column.is_profile:
-                change.set_profile_value(column, value)
-            else:
-                change.set_builtin(column, value)
+        change.set_builtins(self._builtins, values)
+        change.set_profile_values(self._profile_values, values)
+        change.append_lists(self._lists, values)
+        if self.clear_empty:
+            change.clear_cells(self._clearable, values)
         if change.errors:
             self._fail(number, change.errors, values)
             return False
