@@ -92,10 +92,10 @@ class ChunkPlanner:
         self._identifier = next(c for c in columns if c.op is ColumnOp.IDENTIFIER)
         cells = [c for c in columns if c.op is not ColumnOp.IDENTIFIER]
         # A row's cells by the step of RowChange that applies them, in the mapping's order.
-        self._builtins = [c for c in cells if not c.is_profile]
-        self._profile_values = [c for c in cells if c.is_profile and not c.appends]
-        self._lists = [c for c in cells if c.appends]
-        self._clearable = [c for c in cells if c.clears]
+        self._builtin_cells = [c for c in cells if not c.is_profile]
+        self._profile_cells = [c for c in cells if c.is_profile and not c.appends]
+        self._list_cells = [c for c in cells if c.appends]
+        self._clearable_cells = [c for c in cells if c.clears]
         self._fields = [c for c in columns if not c.op.is_profile]  # built-in keys, identifier too
         self._custom = [c for c in columns if c.op.is_profile]
         self._opt_out_positions = {c.key: c.position for c in columns if c.op is ColumnOp.OPT_OUT}
@@ -226,11 +226,11 @@ class ChunkPlanner:
         """Apply a row to an existing record; False (and a failure) if the row breaks a limit."""
         change = RowChange(record)
         change.verify(self._identifier)
-        change.set_builtins(self._builtins, values)
-        change.set_profile_values(self._profile_values, values)
-        change.append_lists(self._lists, values)
+        change.set_builtins(self._builtin_cells, values)
+        change.set_profile_values(self._profile_cells, values)
+        change.append_lists(self._list_cells, values)
         if self.clear_empty:
-            change.clear_cells(self._clearable, values)
+            change.clear_cells(self._clearable_cells, values)
         if change.errors:
             self._fail(number, change.errors, values)
             return False
